@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { MlpAdapter } from '../testing/mlpAdapter.ts';
+import { Random } from '../util/random.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { fragilize, type FragilizeProgress } from './fragilize.ts';
+import { resolveSettings } from './settings.ts';
+import { getObjective } from '../objectives/objectives.ts';
+
+function randomInputs(count: number, seed: number): Tensor {
+  const random = new Random(seed);
+  const data = Float32Array.from({ length: count * 36 }, () => random.next());
+  return { data, shape: [count, 1, 6, 6] };
+}
+
+function meanObjective(name: 'eq3' | 'log-variance', probabilities: Tensor): number {
+  const objective = getObjective(name);
+  const n = probabilities.shape[1]!;
+  let sum = 0;
+  for (let r = 0; r < probabilities.shape[0]!; r++) sum += objective.value(probabilities.data.subarray(r * n, (r + 1) * n));
+  return sum / probabilities.shape[0]!;
+}
+
+describe('fragilize', () => {
+  const adapter = new MlpAdapter({ seed: 5, weightScale: 3 });
+  const inputs = randomInputs(12, 9);
+
+  it('descent (the intended rule) makes the eq. 3 objective fall', async () => {
+    const before = await adapter.predict(inputs);
+    const result = await fragilize({ adapter, inputs, preset: 'paper', epsilon: 1e-3, maxIterations: 200 });
+    expect(meanObjective('eq3', result.probabilities)).toBeLessThan(meanObjective('eq3', before) * 0.5);
+  });
+
+  it("the paper's printed +ε makes the objective rise", async () => {
+    const before = await adapter.predict(inputs);
+    const result = await fragilize({ adapter, inputs, preset: 'paper', epsilon: 1e-3, maxIterations: 200, direction: 'ascent' });
+    expect(meanObjective('eq3', result.probabilities)).toBeGreaterThan(meanObjective('eq3', before));
+  });
+
+  it('paper preset runs exactly the requested number of iterations and moves every pixel by at most itr·ε', async () => {
+    const result = await fragilize({ adapter, inputs, preset: 'paper', epsilon: 1e-3, maxIterations: 50 });
+    expect(result.iterations).toBe(50);
+    expect(result.samples.every((s) => s.iterations === 50)).toBe(true);
+    for (let i = 0; i < inputs.data.length; i++) {
+      expect(Math.abs(result.inputs.data[i]! - inputs.data[i]!)).toBeLessThanOrEqual(50 * 1e-3 + 1e-6);
+      expect(result.inputs.data[i]!).toBeGreaterThanOrEqual(0);
+      expect(result.inputs.data[i]!).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('default preset keeps every sample above the margin floor and stops each one in the band', async () => {
+    const settings = resolveSettings({ maxIterations: 300 });
+    const result = await fragilize({ adapter, inputs, maxIterations: 300 });
+    for (const sample of result.samples) {
+      expect(sample.margin).toBeGreaterThanOrEqual(settings.minMargin);
+      expect(sample.converged).toBe(sample.margin <= settings.targetMargin);
+      // A converged sample stops early; the others run until their step is exhausted or time is up.
+      if (sample.converged) expect(sample.iterations).toBeLessThan(300);
+    }
+    expect(result.samples.filter((s) => s.converged).length).toBeGreaterThanOrEqual(3);
+    // The recorded labels are the model's answers on the fragile inputs.
+    const check = await adapter.predict(result.inputs);
+    const n = 10;
+    result.labels.forEach((label, r) => {
+      const row = Array.from(check.data.subarray(r * n, (r + 1) * n));
+      expect(row.indexOf(Math.max(...row))).toBe(label);
+    });
+  });
+
+  it('stops the run as soon as every sample has reached its target', async () => {
+    const result = await fragilize({ adapter, inputs, targetMargin: 0.9, maxIterations: 500 });
+    expect(result.samples.every((s) => s.converged)).toBe(true);
+    expect(result.iterations).toBeLessThan(500);
+  });
+
+  it('is reproducible: same inputs and seed give bit-identical fragile samples', async () => {
+    const a = await fragilize({ adapter, inputs, seed: 4 });
+    const b = await fragilize({ adapter, inputs, seed: 4 });
+    expect(a.inputs.data).toEqual(b.inputs.data);
+    expect(a.labels).toEqual(b.labels);
+  });
+
+  it('reports progress with a decreasing mean objective', async () => {
+    const events: FragilizeProgress[] = [];
+    await fragilize({ adapter, inputs, onProgress: (p) => events.push(p) });
+    expect(events.length).toBeGreaterThan(2);
+    expect(events[0]!.iteration).toBe(0);
+    expect(events.at(-1)!.meanObjective).toBeLessThan(events[0]!.meanObjective);
+    expect(events.at(-1)!.converged).toBeGreaterThan(0);
+  });
+
+  it('can be cancelled with an AbortSignal', async () => {
+    const controller = new AbortController();
+    const promise = fragilize({
+      adapter,
+      inputs,
+      preset: 'paper',
+      maxIterations: 100_000,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.iteration === 3) controller.abort();
+      },
+    });
+    await expect(promise).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('rejects inputs of the wrong shape and non-finite values with clear errors', async () => {
+    await expect(fragilize({ adapter, inputs: { data: new Float32Array(10), shape: [1, 10] } })).rejects.toMatchObject({
+      code: 'INPUT_SHAPE',
+    });
+    const bad = randomInputs(2, 1);
+    bad.data[40] = Number.NaN;
+    await expect(fragilize({ adapter, inputs: bad })).rejects.toThrow(/sample 1 contains NaN/);
+  });
+
+  it('rejects contradictory settings', async () => {
+    await expect(fragilize({ adapter, inputs, minMargin: 0.1, targetMargin: 0.01 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(fragilize({ adapter, inputs, epsilon: -1 })).rejects.toThrow(/epsilon/);
+  });
+});

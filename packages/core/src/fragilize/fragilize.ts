@@ -1,0 +1,306 @@
+import type { ModelAdapter } from '../adapter/contract.ts';
+import { ModelSealError, throwIfAborted } from '../errors.ts';
+import { getObjective, type Objective } from '../objectives/objectives.ts';
+import { assertBatchShape, sizeOf, topTwo, type Tensor } from '../tensor/tensor.ts';
+import { exactGradient, predictAll, type GradientSource } from './gradient.ts';
+import { resolveSettings, type FragilizeSettings } from './settings.ts';
+
+export interface SampleStats {
+  readonly originalLabel: number;
+  readonly label: number;
+  /** Iterations this sample took part in before it stopped. */
+  readonly iterations: number;
+  readonly gradientEvaluations: number;
+  readonly objective: number;
+  readonly maxProbability: number;
+  /** Top-1 minus top-2 probability of the kept iterate. */
+  readonly margin: number;
+  /** Whether the kept iterate is inside the target margin band. */
+  readonly converged: boolean;
+  /** Step size the sample ended with. */
+  readonly finalEpsilon: number;
+}
+
+export interface FragilizeProgress {
+  readonly iteration: number;
+  readonly maxIterations: number;
+  readonly total: number;
+  readonly active: number;
+  readonly converged: number;
+  readonly meanObjective: number;
+  readonly meanMargin: number;
+  readonly gradientEvaluations: number;
+  readonly queries: number;
+  readonly elapsedMs: number;
+}
+
+export interface FragilizeOptions extends Partial<FragilizeSettings> {
+  readonly adapter: ModelAdapter;
+  /** Normal samples `[N, ...inputShape]`, in the model's layout and value range. */
+  readonly inputs: Tensor;
+  /** Defaults to exact gradients (the adapter's vjp). */
+  readonly gradient?: GradientSource;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: FragilizeProgress) => void;
+  /** Records the objective of every sample at every iteration (for plots; memory grows with N × iterations). */
+  readonly recordTrace?: boolean;
+}
+
+export interface FragilizeResult {
+  readonly inputs: Tensor;
+  readonly labels: Int32Array;
+  readonly probabilities: Tensor;
+  readonly originalInputs: Tensor;
+  readonly originalLabels: Int32Array;
+  readonly samples: readonly SampleStats[];
+  readonly settings: FragilizeSettings;
+  readonly gradientSource: string;
+  readonly iterations: number;
+  readonly gradientEvaluations: number;
+  readonly queries: number;
+  readonly durationMs: number;
+  /** `trace[t][i]`: objective of sample i's current iterate after iteration t (when recordTrace). */
+  readonly trace?: readonly Float32Array[];
+}
+
+interface SampleState {
+  readonly index: number;
+  x: Float32Array;
+  p: Float32Array;
+  g: Float32Array | undefined;
+  value: number;
+  epsilon: number;
+  iterations: number;
+  evaluations: number;
+  done: boolean;
+  best: { x: Float32Array; p: Float32Array; value: number; margin: number };
+}
+
+function marginOf(p: Float32Array): number {
+  const { top1, top2 } = topTwo(p);
+  return top1 - top2;
+}
+
+function rowsOf(t: Tensor, rowSize: number): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (let r = 0; r < (t.shape[0] ?? 0); r++) rows.push(t.data.slice(r * rowSize, (r + 1) * rowSize));
+  return rows;
+}
+
+function stack(rows: readonly Float32Array[], rowShape: readonly number[]): Tensor {
+  const rowSize = sizeOf(rowShape);
+  const data = new Float32Array(rows.length * rowSize);
+  rows.forEach((row, i) => data.set(row, i * rowSize));
+  return { data, shape: [rows.length, ...rowShape] };
+}
+
+function cotangents(objective: Objective, probabilities: readonly Float32Array[], numClasses: number): Tensor {
+  const data = new Float32Array(probabilities.length * numClasses);
+  probabilities.forEach((p, i) => objective.gradient(p, data.subarray(i * numClasses, (i + 1) * numClasses)));
+  return { data, shape: [probabilities.length, numClasses] };
+}
+
+function signStep(x: Float32Array, g: Float32Array, epsilon: number, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i]!;
+    if (Number.isNaN(gi)) throw new ModelSealError('NON_FINITE', 'the gradient contains NaN; the model or adapter is numerically broken');
+    const step = gi > 0 ? epsilon : gi < 0 ? -epsilon : 0;
+    out[i] = Math.min(hi, Math.max(lo, x[i]! - step));
+  }
+  return out;
+}
+
+/**
+ * Turns normal samples into fragile ones (paper Algorithm 1, descent): every sample of
+ * the set moves in one batch along −sign(∇ₓD(f(x))) inside the model's value range.
+ * The default preset adapts each sample's step and stops it inside the margin band;
+ * the `paper` preset runs the fixed-step loop exactly as published.
+ */
+export async function fragilize(options: FragilizeOptions): Promise<FragilizeResult> {
+  const started = performance.now();
+  const { adapter, inputs, signal, onProgress } = options;
+  const settings = resolveSettings(options);
+  const objective = getObjective(settings.objective);
+  const description = adapter.describe();
+  const count = assertBatchShape(inputs, description.inputShape, 'fragilize inputs');
+  if (count === 0) throw new ModelSealError('INVALID_ARGUMENT', 'fragilize needs at least one sample');
+  for (let i = 0; i < inputs.data.length; i++) {
+    if (!Number.isFinite(inputs.data[i]!)) {
+      throw new ModelSealError('NON_FINITE', `fragilize inputs: sample ${Math.floor(i / sizeOf(description.inputShape))} contains NaN or Infinity`);
+    }
+  }
+  const gradient = options.gradient ?? exactGradient(adapter);
+  const [lo, hi] = description.valueRange;
+  const n = description.numClasses;
+  const rowSize = sizeOf(description.inputShape);
+  let queries = 0;
+  let gradientEvaluations = 0;
+
+  throwIfAborted(signal);
+  const initial = await predictAll(adapter, inputs, signal);
+  queries += count;
+  const originalLabels = new Int32Array(count);
+  const startRows = rowsOf(inputs, rowSize);
+  const states: SampleState[] = rowsOf(initial, n).map((p, index) => {
+    originalLabels[index] = topTwo(p).index;
+    const value = objective.value(p);
+    const x = startRows[index]!;
+    return {
+      index,
+      x,
+      p,
+      g: undefined,
+      value,
+      epsilon: settings.epsilon,
+      iterations: 0,
+      evaluations: 0,
+      done: false,
+      best: { x, p, value, margin: marginOf(p) },
+    };
+  });
+
+  const trace: Float32Array[] | undefined = options.recordTrace ? [] : undefined;
+  const inBand = (margin: number): boolean => margin >= settings.minMargin && margin <= settings.targetMargin;
+  const keep = (state: SampleState, x: Float32Array, p: Float32Array, value: number): void => {
+    const margin = marginOf(p);
+    // The kept iterate is the most fragile one (smallest top-1/top-2 margin) that benign
+    // recomputation noise cannot flip; the objective only steers the search.
+    if (margin >= settings.minMargin && margin < state.best.margin) state.best = { x, p, value, margin };
+  };
+
+  let iteration = 0;
+  const report = (): void => {
+    if (!onProgress) return;
+    let sumValue = 0;
+    let sumMargin = 0;
+    let active = 0;
+    let converged = 0;
+    for (const s of states) {
+      sumValue += s.best.value;
+      sumMargin += s.best.margin;
+      if (!s.done) active++;
+      if (inBand(s.best.margin)) converged++;
+    }
+    onProgress({
+      iteration,
+      maxIterations: settings.maxIterations,
+      total: count,
+      active,
+      converged,
+      meanObjective: sumValue / count,
+      meanMargin: sumMargin / count,
+      gradientEvaluations,
+      queries,
+      elapsedMs: performance.now() - started,
+    });
+  };
+  report();
+
+  // Gradients at the starting points (exact cotangents: we already have p).
+  {
+    const result = await gradient.compute(inputs, cotangents(objective, states.map((s) => s.p), n), signal);
+    queries += result.queries;
+    gradientEvaluations += count;
+    const grads = rowsOf(result.gradient, rowSize);
+    states.forEach((s, i) => {
+      s.g = grads[i];
+      s.evaluations++;
+    });
+  }
+
+  while (iteration < settings.maxIterations) {
+    throwIfAborted(signal);
+    const active = states.filter((s) => !s.done);
+    if (active.length === 0) break;
+    iteration++;
+
+    const sign = settings.direction === 'descent' ? 1 : -1;
+    const candidates = active.map((s) => signStep(s.x, s.g!, sign * s.epsilon, lo, hi));
+    const batch = stack(candidates, description.inputShape);
+    let candidateP: Float32Array[];
+    let cotangentP: Float32Array[];
+    if (settings.cotangent === 'exact') {
+      const probs = await predictAll(adapter, batch, signal);
+      queries += active.length;
+      candidateP = rowsOf(probs, n);
+      cotangentP = candidateP;
+    } else {
+      candidateP = [];
+      cotangentP = active.map((s) => s.p);
+    }
+    const result = await gradient.compute(batch, cotangents(objective, cotangentP, n), signal);
+    queries += result.queries;
+    gradientEvaluations += active.length;
+    const grads = rowsOf(result.gradient, rowSize);
+    if (settings.cotangent === 'lagged') candidateP = rowsOf(result.probabilities, n);
+
+    active.forEach((s, i) => {
+      const p = candidateP[i]!;
+      for (let c = 0; c < n; c++) {
+        if (!Number.isFinite(p[c]!)) {
+          throw new ModelSealError('NON_FINITE', `the model returned non-finite probabilities for sample ${s.index}`);
+        }
+      }
+      const value = objective.value(p);
+      s.iterations++;
+      s.evaluations++;
+      const improved = settings.direction === 'descent' ? value < s.value : value > s.value;
+      const accepted = !settings.adaptiveStep || improved;
+      if (accepted) {
+        s.x = candidates[i]!;
+        s.p = p;
+        s.g = grads[i]!;
+        s.value = value;
+        keep(s, s.x, p, value);
+      } else {
+        s.epsilon *= settings.stepDecay;
+      }
+      if (settings.earlyStop && (inBand(s.best.margin) || s.epsilon < settings.minEpsilon)) s.done = true;
+    });
+    if (trace) trace.push(Float32Array.from(states, (s) => s.value));
+    report();
+  }
+
+  // Without early stopping (the paper's loop) the result is the last iterate, not the best one.
+  const finalRows = states.map((s) => (settings.adaptiveStep ? s.best.x : s.x));
+  const finalInputs = stack(finalRows, description.inputShape);
+  const finalProbabilities = await predictAll(adapter, finalInputs, signal);
+  queries += count;
+  const finalP = rowsOf(finalProbabilities, n);
+  const labels = new Int32Array(count);
+  const samples: SampleStats[] = states.map((s, i) => {
+    const p = finalP[i]!;
+    const { top1, top2, index } = topTwo(p);
+    labels[i] = index;
+    return {
+      originalLabel: originalLabels[i]!,
+      label: index,
+      iterations: s.iterations,
+      gradientEvaluations: s.evaluations,
+      objective: objective.value(p),
+      maxProbability: top1,
+      margin: top1 - top2,
+      converged: inBand(top1 - top2),
+      finalEpsilon: s.epsilon,
+    };
+  });
+
+  return {
+    inputs: finalInputs,
+    labels,
+    probabilities: finalProbabilities,
+    originalInputs: { data: inputs.data.slice(), shape: [...inputs.shape] },
+    originalLabels,
+    samples,
+    settings,
+    gradientSource: gradient.name,
+    iterations: iteration,
+    gradientEvaluations,
+    queries,
+    durationMs: performance.now() - started,
+    ...(trace ? { trace } : {}),
+  };
+}
+
+

@@ -1,0 +1,3 @@
+export * from './fragilize.ts';
+export * from './gradient.ts';
+export * from './settings.ts';

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { OBJECTIVE_NAMES } from '../objectives/objectives.ts';
+import { ModelSealError } from '../errors.ts';
+
+export const PRESET_NAMES = ['default', 'paper'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const fragilizeSettingsSchema = z.object({
+  preset: z.enum(PRESET_NAMES),
+  objective: z.enum(OBJECTIVE_NAMES),
+  /** Step size of sign descent (the paper's ε); the initial step when steps adapt. */
+  epsilon: z.number().positive().max(1),
+  maxIterations: z.number().int().positive().max(1_000_000),
+  /** Stop each sample once it reaches the target band, and the run when all have. */
+  earlyStop: z.boolean(),
+  /** Adapt each sample's step: accept a step only if the objective falls, else shrink the step. */
+  adaptiveStep: z.boolean(),
+  /** Factor applied to a sample's step after a rejected step. */
+  stepDecay: z.number().gt(0).lt(1),
+  /** A sample whose step has shrunk below this has converged as far as it can. */
+  minEpsilon: z.number().positive(),
+  /**
+   * Smallest top-1/top-2 margin a kept sample may have: below it, benign recomputation
+   * (another batch size, thread count or runtime) could flip the label with no tampering.
+   */
+  minMargin: z.number().min(0),
+  /** A sample is done once its margin is at most this (and at least minMargin). */
+  targetMargin: z.number().positive(),
+  /**
+   * Exact cotangents need the probabilities at the new point first (one extra forward pass);
+   * lagged cotangents reuse the previous step's, which is accurate for small steps.
+   */
+  cotangent: z.enum(['exact', 'lagged']),
+  /**
+   * `descent` is the method; `ascent` is Algorithm 1's printed `+ε`, kept only to
+   * reproduce why it fails (it drives samples to full confidence).
+   */
+  direction: z.enum(['descent', 'ascent']),
+  seed: z.number().int().min(0).max(0xffffffff),
+});
+
+export type FragilizeSettings = z.infer<typeof fragilizeSettingsSchema>;
+
+/** Algorithm 1 of the paper as printed, with the sign corrected to descent (DESIGN.md). */
+const PAPER: FragilizeSettings = {
+  preset: 'paper',
+  objective: 'eq3',
+  epsilon: 1e-4,
+  maxIterations: 10_000,
+  earlyStop: false,
+  adaptiveStep: false,
+  stepDecay: 0.5,
+  minEpsilon: 1e-9,
+  minMargin: 0,
+  targetMargin: 1,
+  cotangent: 'exact',
+  direction: 'descent',
+  seed: 0,
+};
+
+/**
+ * ModelSeal's default: large first steps that shrink per sample when they overshoot,
+ * stopping each sample inside a margin band just above the benign-noise floor.
+ */
+const DEFAULT: FragilizeSettings = {
+  preset: 'default',
+  objective: 'log-variance',
+  epsilon: 1e-2,
+  maxIterations: 1_000,
+  earlyStop: true,
+  adaptiveStep: true,
+  stepDecay: 0.5,
+  minEpsilon: 1e-6,
+  minMargin: 2e-5,
+  targetMargin: 2e-4,
+  cotangent: 'lagged',
+  direction: 'descent',
+  seed: 0,
+};
+
+export function presetSettings(preset: PresetName): FragilizeSettings {
+  return { ...(preset === 'paper' ? PAPER : DEFAULT) };
+}
+
+/** A preset with overrides, validated as a whole so contradictory values get a clear error. */
+export function resolveSettings(overrides: Partial<FragilizeSettings> & { preset?: PresetName } = {}): FragilizeSettings {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const merged = { ...presetSettings(overrides.preset ?? 'default'), ...defined };
+  const parsed = fragilizeSettingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ModelSealError('INVALID_ARGUMENT', `invalid fragilization settings: ${details}`);
+  }
+  if (parsed.data.minMargin >= parsed.data.targetMargin) {
+    throw new ModelSealError(
+      'INVALID_ARGUMENT',
+      `invalid fragilization settings: minMargin (${parsed.data.minMargin}) must be below targetMargin (${parsed.data.targetMargin})`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,1 @@
+export { getObjective, OBJECTIVE_NAMES, type Objective, type ObjectiveName } from './objectives.ts';

@@ -1,0 +1,113 @@
+import { ModelSealError } from '../errors.ts';
+
+/**
+ * An objective scores how "decided" a probability vector is; fragilization
+ * descends it so the prediction moves onto the decision boundary.
+ * `gradient` writes ∂D/∂p, the cotangent that adapters pull back through the model.
+ */
+export interface Objective {
+  readonly name: ObjectiveName;
+  readonly description: string;
+  value(p: ArrayLike<number>): number;
+  gradient(p: ArrayLike<number>, out: Float32Array): void;
+}
+
+export const OBJECTIVE_NAMES = ['eq3', 'variance', 'log-variance'] as const;
+export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
+
+/** Paper eq. 2-3: D(p) = Σ (p_i − 1/n)² · p_i, the probability-weighted variance. */
+const eq3: Objective = {
+  name: 'eq3',
+  description: 'paper eq. 3: probability-weighted variance Σ (p_i − 1/n)² p_i',
+  value(p) {
+    const n = p.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const d = p[i]! - 1 / n;
+      sum += d * d * p[i]!;
+    }
+    return sum;
+  },
+  gradient(p, out) {
+    const n = p.length;
+    for (let i = 0; i < n; i++) {
+      const d = p[i]! - 1 / n;
+      out[i] = 2 * d * p[i]! + d * d;
+    }
+  },
+};
+
+/**
+ * The authors' code: plain (population) variance of p. The mean's own derivative
+ * terms cancel because Σ (p_i − mean) = 0.
+ */
+const variance: Objective = {
+  name: 'variance',
+  description: "the authors' code: plain variance of the probability vector",
+  value(p) {
+    const n = p.length;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += p[i]!;
+    mean /= n;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (p[i]! - mean) ** 2;
+    return sum / n;
+  },
+  gradient(p, out) {
+    const n = p.length;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += p[i]!;
+    mean /= n;
+    for (let i = 0; i < n; i++) out[i] = (2 / n) * (p[i]! - mean);
+  },
+};
+
+// Below this, log p is dominated by float32 rounding of the softmax; clamping keeps the gradient finite.
+const LOG_FLOOR = 1e-30;
+
+/**
+ * ModelSeal's objective: variance of log p. Unlike eq. 3 it keeps pulling up the
+ * classes that are far below the top two, so samples reach near-uniform predictions
+ * instead of stalling on a two-class tie (measured in DESIGN.md).
+ */
+const logVariance: Objective = {
+  name: 'log-variance',
+  description: 'variance of the log-probabilities (reaches near-uniform predictions)',
+  value(p) {
+    const n = p.length;
+    const logs = new Float64Array(n);
+    let mean = 0;
+    for (let i = 0; i < n; i++) {
+      logs[i] = Math.log(Math.max(p[i]!, LOG_FLOOR));
+      mean += logs[i]!;
+    }
+    mean /= n;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (logs[i]! - mean) ** 2;
+    return sum / n;
+  },
+  gradient(p, out) {
+    const n = p.length;
+    const logs = new Float64Array(n);
+    let mean = 0;
+    for (let i = 0; i < n; i++) {
+      logs[i] = Math.log(Math.max(p[i]!, LOG_FLOOR));
+      mean += logs[i]!;
+    }
+    mean /= n;
+    for (let i = 0; i < n; i++) out[i] = ((2 / n) * (logs[i]! - mean)) / Math.max(p[i]!, LOG_FLOOR);
+  },
+};
+
+const OBJECTIVES: Record<ObjectiveName, Objective> = { eq3, variance, 'log-variance': logVariance };
+
+export function getObjective(name: string): Objective {
+  const objective = OBJECTIVES[name as ObjectiveName];
+  if (!objective) {
+    throw new ModelSealError(
+      'INVALID_ARGUMENT',
+      `unknown objective "${name}" (choose one of: ${OBJECTIVE_NAMES.join(', ')})`,
+    );
+  }
+  return objective;
+}
