@@ -8,3 +8,4 @@ export * from './fragilize/index.ts';
 export * from './verify/index.ts';
 export * from './triggerset/index.ts';
 export * from './metrics/index.ts';
+export * from './attacks/index.ts';

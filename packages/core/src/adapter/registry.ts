@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ModelSealError } from '../errors.ts';
 import type { AdapterContext, AdapterFactory, ModelAdapter } from './contract.ts';
 
@@ -80,11 +83,14 @@ export class AdapterRegistry {
     return this.create(factory.kind, factory.configFromLocation(location), context);
   }
 
-  /** Imports a plug-in package (or file URL) and registers every factory it exports. */
-  async loadPlugin(specifier: string): Promise<AdapterFactory[]> {
+  /**
+   * Imports a plug-in and registers every factory it exports. `specifier` is a package
+   * name, resolved from `from` (a folder or file URL: where the user installed it), or a path.
+   */
+  async loadPlugin(specifier: string, options: { from?: string } = {}): Promise<AdapterFactory[]> {
     let module: Record<string, unknown>;
     try {
-      module = (await import(specifier)) as Record<string, unknown>;
+      module = (await import(resolvePluginSpecifier(specifier, options.from ?? process.cwd()))) as Record<string, unknown>;
     } catch (error) {
       throw new ModelSealError('UNKNOWN_ADAPTER', `cannot load adapter plug-in "${specifier}": ${(error as Error).message}`, {
         cause: error,
@@ -102,5 +108,18 @@ export class AdapterRegistry {
     const unique = [...new Set(factories)];
     for (const factory of unique) this.register(factory);
     return unique;
+  }
+}
+
+function resolvePluginSpecifier(specifier: string, from: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !/^[a-z]:[\\/]/i.test(specifier)) return specifier;
+  const base = from.startsWith('file:') ? from : pathToFileURL(resolve(from, 'noop.js')).href;
+  if (specifier.startsWith('.') || isAbsolute(specifier)) {
+    return from.startsWith('file:') ? new URL(specifier, from).href : pathToFileURL(resolve(from, specifier)).href;
+  }
+  try {
+    return pathToFileURL(createRequire(base).resolve(specifier)).href;
+  } catch {
+    return specifier;
   }
 }
