@@ -18,7 +18,11 @@ export type ModelSealErrorCode =
   | 'UNSUPPORTED'
   | 'DATASET'
   | 'ABORTED'
-  | 'DISPOSED';
+  | 'DISPOSED'
+  | 'REMOTE'
+  | 'TIMEOUT'
+  | 'BUDGET_EXCEEDED'
+  | 'FORBIDDEN_ADDRESS';
 
 export class ModelSealError extends Error {
   readonly code: ModelSealErrorCode;

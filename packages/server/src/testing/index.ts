@@ -1,0 +1,1 @@
+export { createLinearAdapter, type LinearAdapter, type LinearAdapterOptions } from './linear-adapter.ts';
