@@ -3,6 +3,7 @@ import { ModelSealError, throwIfAborted } from '../errors.ts';
 import { getObjective, type Objective } from '../objectives/objectives.ts';
 import { assertBatchShape, sizeOf, topTwo, type Tensor } from '../tensor/tensor.ts';
 import { exactGradient, predictAll, type GradientSource } from './gradient.ts';
+import { refineToBand, type Bracket } from './refine.ts';
 import { resolveSettings, type FragilizeSettings } from './settings.ts';
 
 export interface SampleStats {
@@ -235,6 +236,7 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
     const grads = rowsOf(result.gradient, rowSize);
     if (settings.cotangent === 'lagged') candidateP = rowsOf(result.probabilities, n);
 
+    const brackets: { state: SampleState; bracket: Bracket }[] = [];
     active.forEach((s, i) => {
       const p = candidateP[i]!;
       for (let c = 0; c < n; c++) {
@@ -243,6 +245,11 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
         }
       }
       const value = objective.value(p);
+      if (settings.refine) {
+        const labelA = topTwo(s.p).index;
+        const labelB = topTwo(p).index;
+        if (labelA !== labelB) brackets.push({ state: s, bracket: { from: s.x, to: candidates[i]!, labelA, labelB } });
+      }
       s.iterations++;
       s.evaluations++;
       const improved = settings.direction === 'descent' ? value < s.value : value > s.value;
@@ -258,6 +265,17 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
       }
       if (settings.earlyStop && (inBand(s.best.margin) || s.epsilon < settings.minEpsilon)) s.done = true;
     });
+    if (brackets.length > 0) {
+      const refined = await refineToBand(adapter, brackets.map((b) => b.bracket), settings, signal);
+      queries += refined.queries;
+      refined.results.forEach((result, i) => {
+        const state = brackets[i]!.state;
+        if (result && result.margin < state.best.margin) {
+          state.best = { x: result.x, p: result.p, value: objective.value(result.p), margin: result.margin };
+        }
+        if (settings.earlyStop && inBand(state.best.margin)) state.done = true;
+      });
+    }
     if (trace) trace.push(Float32Array.from(states, (s) => s.value));
     report();
   }

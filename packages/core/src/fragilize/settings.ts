@@ -32,6 +32,11 @@ export const fragilizeSettingsSchema = z.object({
    */
   cotangent: z.enum(['exact', 'lagged']),
   /**
+   * When a step crosses a decision boundary, bisect the segment to land inside the
+   * margin band exactly (a few forward passes, no gradients).
+   */
+  refine: z.boolean(),
+  /**
    * `descent` is the method; `ascent` is Algorithm 1's printed `+ε`, kept only to
    * reproduce why it fails (it drives samples to full confidence).
    */
@@ -54,26 +59,30 @@ const PAPER: FragilizeSettings = {
   minMargin: 0,
   targetMargin: 1,
   cotangent: 'exact',
+  refine: false,
   direction: 'descent',
   seed: 0,
 };
 
 /**
- * ModelSeal's default: large first steps that shrink per sample when they overshoot,
- * stopping each sample inside a margin band just above the benign-noise floor.
+ * ModelSeal's default: large sign steps on eq. 3 that shrink per sample when they
+ * overshoot; the first step that crosses a decision boundary is bisected so the sample
+ * lands in a margin band just above the benign-noise floor. Measured on the MNIST demo
+ * CNN: every sample converges in about 20 gradient evaluations at PSNR ≈ 26-27 dB.
  */
 const DEFAULT: FragilizeSettings = {
   preset: 'default',
-  objective: 'log-variance',
-  epsilon: 1e-2,
+  objective: 'eq3',
+  epsilon: 5e-3,
   maxIterations: 1_000,
   earlyStop: true,
   adaptiveStep: true,
   stepDecay: 0.5,
-  minEpsilon: 1e-6,
-  minMargin: 2e-5,
-  targetMargin: 2e-4,
+  minEpsilon: 1e-9,
+  minMargin: 1e-5,
+  targetMargin: 3e-5,
   cotangent: 'lagged',
+  refine: true,
   direction: 'descent',
   seed: 0,
 };

@@ -12,7 +12,7 @@ export interface Objective {
   gradient(p: ArrayLike<number>, out: Float32Array): void;
 }
 
-export const OBJECTIVE_NAMES = ['eq3', 'variance', 'log-variance'] as const;
+export const OBJECTIVE_NAMES = ['eq3', 'variance', 'log-variance', 'margin'] as const;
 export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
 
 /** Paper eq. 2-3: D(p) = Σ (p_i − 1/n)² · p_i, the probability-weighted variance. */
@@ -99,7 +99,40 @@ const logVariance: Objective = {
   },
 };
 
-const OBJECTIVES: Record<ObjectiveName, Objective> = { eq3, variance, 'log-variance': logVariance };
+/**
+ * Top-1 minus top-2 probability: descending it walks the shortest way to the nearest
+ * decision boundary, like a minimal adversarial perturbation, so image quality stays high.
+ */
+const margin: Objective = {
+  name: 'margin',
+  description: 'top-1 minus top-2 probability (shortest way to the boundary)',
+  value(p) {
+    const [first, second] = topTwoIndices(p);
+    return p[first]! - p[second]!;
+  },
+  gradient(p, out) {
+    const [first, second] = topTwoIndices(p);
+    out.fill(0);
+    out[first] = 1;
+    out[second] = -1;
+  },
+};
+
+function topTwoIndices(p: ArrayLike<number>): [number, number] {
+  let first = 0;
+  let second = -1;
+  for (let i = 1; i < p.length; i++) {
+    if (p[i]! > p[first]!) {
+      second = first;
+      first = i;
+    } else if (second < 0 || p[i]! > p[second]!) {
+      second = i;
+    }
+  }
+  return [first, second < 0 ? (first === 0 ? 1 : 0) : second];
+}
+
+const OBJECTIVES: Record<ObjectiveName, Objective> = { eq3, variance, 'log-variance': logVariance, margin };
 
 export function getObjective(name: string): Objective {
   const objective = OBJECTIVES[name as ObjectiveName];

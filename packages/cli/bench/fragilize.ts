@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { fragilize, psnrBatch, ssimBatch, type FragilizeResult, type PresetName } from '@modelseal/core';
 import { tfjsAdapterFactory } from '@modelseal/adapter-tfjs';
 import { loadDataset } from '@modelseal/datasets';
-import { pickTriggerCandidates } from '../packages/cli/src/sampling.ts';
-import { DEMO_MODELS } from '../packages/cli/src/paths.ts';
+import { pickTriggerCandidates } from '../src/sampling.ts';
+import { DEMO_MODELS } from '../src/paths.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,0 +1,199 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  exactGradient,
+  fragilize,
+  ModelSealError,
+  nesGradient,
+  spsaGradient,
+  type GradientSource,
+  writeTriggerSetFile,
+  type FragilizeResult,
+  type ModelAdapter,
+  type PresetName,
+  type ObjectiveName,
+} from '@modelseal/core';
+import { fromModelBatch, loadDataset } from '@modelseal/datasets';
+import { createRegistry, openModel } from '../adapters.ts';
+import { loadSigningKey } from '../options.ts';
+import { renderComparison } from '../pictures.ts';
+import { pickTriggerCandidates } from '../sampling.ts';
+import { imageQuality } from '../quality.ts';
+import { createProgress } from '../ui/progress.ts';
+
+export interface FragilizeCommandOptions {
+  readonly model: string;
+  readonly dataset: string;
+  readonly count: number;
+  readonly out: string;
+  readonly preset: PresetName;
+  readonly seed: number;
+  readonly objective?: ObjectiveName;
+  readonly epsilon?: number;
+  readonly iterations?: number;
+  readonly minMargin?: number;
+  readonly targetMargin?: number;
+  readonly gradient?: 'exact' | 'nes' | 'spsa';
+  readonly probes?: number;
+  readonly sigma?: number;
+  readonly preview?: string;
+  readonly signingKeyFile?: string;
+  readonly adapter?: string;
+  readonly allowPrivate?: boolean;
+  readonly plugin: string[];
+  readonly json: boolean;
+}
+
+export interface FragilizeOutcome {
+  readonly result: FragilizeResult;
+  readonly summary: Record<string, unknown>;
+}
+
+/** Exact gradients when the adapter has them; black-box adapters get NES unless told otherwise. */
+function chooseGradient(adapter: ModelAdapter, options: FragilizeCommandOptions | Omit<FragilizeCommandOptions, 'model' | 'plugin' | 'adapter'>): GradientSource {
+  const kind = options.gradient ?? (adapter.vjp ? 'exact' : 'nes');
+  if (kind === 'exact') {
+    if (!adapter.vjp) throw new ModelSealError('UNSUPPORTED', `the ${adapter.kind} adapter has no exact gradients; use --gradient nes or spsa`);
+    return exactGradient(adapter);
+  }
+  const zo = { seed: options.seed, ...(options.probes !== undefined ? { probes: options.probes } : {}), ...(options.sigma !== undefined ? { sigma: options.sigma } : {}) };
+  return kind === 'nes' ? nesGradient(adapter, zo) : spsaGradient(adapter, zo);
+}
+
+/** Fragilizes `count` correctly classified test samples and writes the trigger set. */
+export async function fragilizeToFile(
+  adapter: ModelAdapter,
+  options: Omit<FragilizeCommandOptions, 'model' | 'plugin' | 'adapter'> & { modelLabel: string },
+): Promise<FragilizeOutcome> {
+  const log = (line: string): void => {
+    if (!options.json) process.stderr.write(`${line}\n`);
+  };
+  const description = adapter.describe();
+  const signingKey = loadSigningKey(options.signingKeyFile);
+  const dataset = await loadDataset(options.dataset);
+  const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: options.count, seed: options.seed });
+  log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(candidates.screenedAccuracy * 100).toFixed(1)} %)`);
+
+  const progress = createProgress({ json: options.json });
+  let barStarted = false;
+  const result = await fragilize({
+    adapter,
+    inputs: candidates.batch,
+    gradient: chooseGradient(adapter, options),
+    preset: options.preset,
+    seed: options.seed,
+    ...(options.objective ? { objective: options.objective } : {}),
+    ...(options.epsilon !== undefined ? { epsilon: options.epsilon } : {}),
+    ...(options.iterations !== undefined ? { maxIterations: options.iterations } : {}),
+    ...(options.minMargin !== undefined ? { minMargin: options.minMargin } : {}),
+    ...(options.targetMargin !== undefined ? { targetMargin: options.targetMargin } : {}),
+    onProgress: (p) => {
+      if (!barStarted) {
+        progress.start(p.maxIterations, 'fragilize');
+        barStarted = true;
+      }
+      progress.update(p.iteration, `converged ${p.converged}/${p.total} · mean margin ${p.meanMargin.toExponential(1)}`);
+    },
+  });
+  progress.update(result.settings.maxIterations, `converged ${result.samples.filter((s) => s.converged).length}/${result.samples.length}`);
+  progress.stop();
+
+  const originals = fromModelBatch(result.originalInputs, description);
+  const fragile = fromModelBatch(result.inputs, description);
+  const quality = imageQuality(result.originalInputs, result.inputs, description);
+  const margins = result.samples.map((s) => s.margin).sort((a, b) => a - b);
+  const median = margins[Math.floor(margins.length / 2)] ?? 0;
+  const summary = {
+    out: options.out,
+    model: options.modelLabel,
+    runtime: description.runtime,
+    dataset: dataset.name,
+    samples: result.samples.length,
+    preset: result.settings.preset,
+    objective: result.settings.objective,
+    gradient: result.gradientSource,
+    iterations: result.iterations,
+    queries: result.queries,
+    queriesPerSample: result.queries / result.samples.length,
+    gradientEvaluationsPerSample: result.gradientEvaluations / result.samples.length,
+    converged: result.samples.filter((s) => s.converged).length,
+    labelsChanged: result.samples.filter((s) => s.label !== s.originalLabel).length,
+    medianMargin: median,
+    minMargin: margins[0] ?? 0,
+    meanMaxProbability: result.samples.reduce((s, x) => s + x.maxProbability, 0) / result.samples.length,
+    meanPsnr: quality.meanPsnr,
+    meanSsim: quality.meanSsim,
+    durationMs: Math.round(result.durationMs),
+    signed: signingKey !== undefined,
+  };
+
+  await mkdir(dirname(options.out), { recursive: true });
+  await writeTriggerSetFile(
+    options.out,
+    {
+      inputs: result.inputs,
+      labels: result.labels,
+      probabilities: result.probabilities,
+      metadata: {
+        modelFingerprint: description.fingerprint ?? '',
+        modelRuntime: description.runtime,
+        objective: result.settings.objective,
+        epsilon: result.settings.epsilon,
+        iterations: result.iterations,
+        createdAt: new Date().toISOString(),
+        layout: description.layout,
+        valueRange: description.valueRange,
+        ...(description.classNames ? { classNames: description.classNames } : dataset.classNames.length === description.numClasses ? { classNames: dataset.classNames } : {}),
+        extra: {
+          preset: result.settings.preset,
+          settings: result.settings,
+          gradient: result.gradientSource,
+          queries: result.queries,
+          dataset: dataset.name,
+          split: 'test',
+          sampleIndices: candidates.indices,
+          originalLabels: Array.from(result.originalLabels),
+          margins: result.samples.map((s) => s.margin),
+          iterationsPerSample: result.samples.map((s) => s.iterations),
+          meanMargin: margins.reduce((s, m) => s + m, 0) / Math.max(1, margins.length),
+          meanMaxProbability: summary.meanMaxProbability,
+          meanPsnr: quality.meanPsnr,
+          meanSsim: quality.meanSsim,
+        },
+      },
+    },
+    { signingKey },
+  );
+  if (options.preview) {
+    await mkdir(dirname(options.preview), { recursive: true });
+    await writeFile(options.preview, renderComparison(originals, fragile));
+  }
+  return { result, summary };
+}
+
+export async function runFragilize(options: FragilizeCommandOptions): Promise<number> {
+  const log = (line: string): void => {
+    if (!options.json) process.stderr.write(`${line}\n`);
+  };
+  const registry = await createRegistry(options.plugin);
+  const adapter = await openModel(registry, options.model, { log, allowPrivate: options.allowPrivate ?? false, ...(options.adapter ? { adapterKind: options.adapter } : {}) });
+  try {
+    const { summary } = await fragilizeToFile(adapter, { ...options, modelLabel: options.model });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } else {
+      process.stdout.write(
+        [
+          `wrote ${summary.out}: ${summary.samples} fragile samples${summary.signed ? ' (signed)' : ''}`,
+          `  ${summary.preset} preset, objective ${summary.objective}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
+          `  converged ${summary.converged}/${summary.samples}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
+          `  image quality: PSNR ${(summary.meanPsnr as number).toFixed(1)} dB, SSIM ${(summary.meanSsim as number).toFixed(3)}`,
+          ...(options.preview ? [`  preview: ${options.preview}`] : []),
+        ].join('\n') + '\n',
+      );
+    }
+    return 0;
+  } finally {
+    await adapter.dispose();
+  }
+}

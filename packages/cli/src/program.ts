@@ -1,0 +1,109 @@
+import { Command, Option } from 'commander';
+import { OBJECTIVE_NAMES, PRESET_NAMES } from '@modelseal/core';
+import { parseChoice, parseInteger, parsePositiveNumber } from './options.ts';
+
+export interface CommandHandlers {
+  train(options: Record<string, unknown>): Promise<number>;
+  fragilize(options: Record<string, unknown>): Promise<number>;
+  verify(options: Record<string, unknown>): Promise<number>;
+  inspect(file: string, options: Record<string, unknown>): Promise<number>;
+  demo(options: Record<string, unknown>): Promise<number>;
+  serve(options: Record<string, unknown>): Promise<number>;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** The command-line surface; handlers are injected so the parser is testable without running models. */
+export function buildProgram(handlers: CommandHandlers, setExitCode: (code: number) => void): Command {
+  const program = new Command('modelseal')
+    .description('Fragile watermarks for classifiers: seal a model, then verify a deployed copy with a few queries.')
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  const pluginOption = () => new Option('--plugin <package>', 'load an adapter plug-in package or file (repeatable)').default([]).argParser(collect);
+  const adapterOption = () => new Option('--adapter <kind>', 'force an adapter kind instead of detecting it from --model');
+  const allowPrivateOption = () => new Option('--allow-private', 'let an http(s) --model reach loopback or private addresses').default(false);
+
+  program
+    .command('train')
+    .description('train the small demo CNN with TF.js and save it in TF.js format')
+    .requiredOption('--dataset <name>', 'mnist or fashion-mnist', parseChoice('--dataset', ['mnist', 'fashion-mnist'] as const))
+    .requiredOption('--out <dir>', 'folder to write model.json and weights to')
+    .option('--epochs <n>', 'training epochs', parseInteger('--epochs', 1, 1000), 3)
+    .option('--batch-size <n>', 'mini-batch size', parseInteger('--batch-size', 1, 65536), 64)
+    .option('--seed <n>', 'seed for initialisation and shuffling', parseInteger('--seed', 0, 0xffffffff), 0)
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (options) => setExitCode(await handlers.train(options)));
+
+  program
+    .command('fragilize')
+    .description('turn correctly classified test samples into fragile samples and write a trigger set')
+    .requiredOption('--model <path|url>', 'TF.js model.json (or its folder), an http(s) model URL, or a plug-in adapter’s location')
+    .requiredOption('--dataset <spec>', 'mnist, fashion-mnist, cifar-10:DIR, cifar-100:DIR, idx:IMAGES,LABELS or folder:DIR')
+    .requiredOption('--count <n>', 'number of trigger samples', parseInteger('--count', 1, 100000))
+    .requiredOption('--out <file>', 'trigger-set file to write (.safetensors)')
+    .addOption(new Option('--preset <name>', 'default (adaptive, stops early) or paper (Algorithm 1: ε 1e-4 × 10,000)').choices(PRESET_NAMES).default('default'))
+    .addOption(new Option('--objective <name>', 'objective to descend').choices(OBJECTIVE_NAMES))
+    .option('--epsilon <x>', 'step size ε (initial step for the default preset)', parsePositiveNumber('--epsilon'))
+    .option('--iterations <n>', 'maximum iterations', parseInteger('--iterations', 1, 1_000_000))
+    .option('--min-margin <x>', 'smallest top-1/top-2 margin a kept sample may have', parsePositiveNumber('--min-margin'))
+    .option('--target-margin <x>', 'a sample is done once its margin is at most this', parsePositiveNumber('--target-margin'))
+    .addOption(new Option('--gradient <kind>', 'exact (vjp), or nes/spsa estimated from probabilities (default: exact when the adapter has it, else nes)').choices(['exact', 'nes', 'spsa']))
+    .option('--probes <n>', 'nes/spsa: antithetic probe pairs per sample and step', parseInteger('--probes', 1, 100000))
+    .option('--sigma <x>', 'nes/spsa: probe radius in input units', parsePositiveNumber('--sigma'))
+    .option('--seed <n>', 'seed for sample selection and randomised steps', parseInteger('--seed', 0, 0xffffffff), 0)
+    .option('--preview <png>', 'also write a PNG of original | fragile | difference ×10')
+    .option('--signing-key-file <file>', 'HMAC key to sign the set (default: $MODELSEAL_SIGNING_KEY)')
+    .addOption(adapterOption())
+    .addOption(allowPrivateOption())
+    .addOption(pluginOption())
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (options) => setExitCode(await handlers.fragilize(options)));
+
+  program
+    .command('verify')
+    .description('query a model with a trigger set: exit 0 intact, 1 tampered, 2 error')
+    .requiredOption('--model <path|url>', 'the model to check')
+    .requiredOption('--triggers <file>', 'trigger-set file written by fragilize')
+    .addOption(new Option('--mode <mode>', 'label (top-1 only) or probability (whole vectors)').choices(['label', 'probability']).default('label'))
+    .option('--batch-size <n>', 'samples per request', parseInteger('--batch-size', 1, 65536))
+    .option('--tolerance <x>', 'probability mode: largest allowed per-class change', parsePositiveNumber('--tolerance'))
+    .option('--signing-key-file <file>', 'HMAC key the set must be signed with (default: $MODELSEAL_SIGNING_KEY)')
+    .addOption(adapterOption())
+    .addOption(allowPrivateOption())
+    .addOption(pluginOption())
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (options) => setExitCode(await handlers.verify(options)));
+
+  program
+    .command('inspect')
+    .description('show what a trigger-set file holds (never its inputs)')
+    .argument('<file>', 'trigger-set file')
+    .option('--signing-key-file <file>', 'check the signature with this key (default: $MODELSEAL_SIGNING_KEY)')
+    .option('--json', 'print JSON instead of text', false)
+    .action(async (file: string, options) => setExitCode(await handlers.inspect(file, options)));
+
+  program
+    .command('serve')
+    .description('serve a model over the Open Inference Protocol v2 (and TF Serving REST) until interrupted')
+    .requiredOption('--model <path|url>', 'the model to serve')
+    .requiredOption('--port <n>', 'TCP port (0 picks a free one)', parseInteger('--port', 0, 65535))
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--name <name>', 'model name in URLs', 'model')
+    .addOption(adapterOption())
+    .addOption(allowPrivateOption())
+    .addOption(pluginOption())
+    .action(async (options) => setExitCode(await handlers.serve(options)));
+
+  program
+    .command('demo')
+    .description('end to end on the MNIST demo model: fragilize 100 samples, verify intact, add noise, verify tampered')
+    .option('--work-dir <dir>', 'where to write the demo files', '.modelseal/demo')
+    .option('--count <n>', 'trigger samples', parseInteger('--count', 1, 10000), 100)
+    .option('--noise-std <x>', 'std of the Gaussian noise added to every weight', parsePositiveNumber('--noise-std'), 1e-4)
+    .option('--retrain', 'train the demo model instead of loading the committed one', false)
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (options) => setExitCode(await handlers.demo(options)));
+
+  return program;
+}
