@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { AdapterRegistry, ModelSealError, type AdapterContext, type ModelAdapter } from '@modelseal/core';
 import { tfjsAdapterFactory } from '@modelseal/adapter-tfjs';
 import { httpAdapterFactory } from '@modelseal/adapter-http';
+import { onnxAdapterFactory } from '@modelseal/adapter-onnx';
 
 /** Comma-separated plug-in packages (or files) to load in addition to --plugin flags. */
 export const PLUGINS_ENV = 'MODELSEAL_ADAPTER_PLUGINS';
@@ -9,6 +10,7 @@ export const PLUGINS_ENV = 'MODELSEAL_ADAPTER_PLUGINS';
 export async function createRegistry(plugins: readonly string[] = [], cwd = process.cwd()): Promise<AdapterRegistry> {
   const registry = new AdapterRegistry();
   registry.register(tfjsAdapterFactory);
+  registry.register(onnxAdapterFactory);
   registry.register(httpAdapterFactory);
   const fromEnv = (process.env[PLUGINS_ENV] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const plugin of [...fromEnv, ...plugins]) await registry.loadPlugin(plugin, { from: cwd });

@@ -49,6 +49,11 @@ export interface FragilizeOutcome {
   readonly summary: Record<string, unknown>;
 }
 
+/** JSON metadata cannot hold Infinity (PSNR of an unchanged sample) or NaN. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
 /** Exact gradients when the adapter has them; black-box adapters get NES unless told otherwise. */
 function chooseGradient(adapter: ModelAdapter, options: FragilizeCommandOptions | Omit<FragilizeCommandOptions, 'model' | 'plugin' | 'adapter'>): GradientSource {
   const kind = options.gradient ?? (adapter.vjp ? 'exact' : 'nes');
@@ -76,6 +81,7 @@ export async function fragilizeToFile(
 
   const progress = createProgress({ json: options.json });
   let barStarted = false;
+  // With early stopping, progress is samples done; the paper's fixed loop counts iterations.
   const result = await fragilize({
     adapter,
     inputs: candidates.batch,
@@ -88,14 +94,15 @@ export async function fragilizeToFile(
     ...(options.minMargin !== undefined ? { minMargin: options.minMargin } : {}),
     ...(options.targetMargin !== undefined ? { targetMargin: options.targetMargin } : {}),
     onProgress: (p) => {
+      const bySamples = options.preset !== 'paper';
       if (!barStarted) {
-        progress.start(p.maxIterations, 'fragilize');
+        progress.start(bySamples ? p.total : p.maxIterations, 'fragilize');
         barStarted = true;
       }
-      progress.update(p.iteration, `converged ${p.converged}/${p.total} · mean margin ${p.meanMargin.toExponential(1)}`);
+      const detail = `iteration ${p.iteration} · in band ${p.converged}/${p.total} · mean margin ${p.meanMargin.toExponential(1)}`;
+      progress.update(bySamples ? p.total - p.active : p.iteration, detail);
     },
   });
-  progress.update(result.settings.maxIterations, `converged ${result.samples.filter((s) => s.converged).length}/${result.samples.length}`);
   progress.stop();
 
   const originals = fromModelBatch(result.originalInputs, description);
@@ -157,8 +164,8 @@ export async function fragilizeToFile(
           iterationsPerSample: result.samples.map((s) => s.iterations),
           meanMargin: margins.reduce((s, m) => s + m, 0) / Math.max(1, margins.length),
           meanMaxProbability: summary.meanMaxProbability,
-          meanPsnr: quality.meanPsnr,
-          meanSsim: quality.meanSsim,
+          meanPsnr: finiteOrNull(quality.meanPsnr),
+          meanSsim: finiteOrNull(quality.meanSsim),
         },
       },
     },

@@ -48,10 +48,9 @@ export function createProgress(options: { json: boolean; stream?: NodeJS.WriteSt
     },
     update(value, detail = '') {
       if (total <= 0) return;
-      while (value >= (nextDecile * total) / 10 && nextDecile <= 10) {
-        stream.write(`${label}: ${nextDecile * 10}% (${value}/${total}) ${detail}\n`);
-        nextDecile++;
-      }
+      let crossed = 0;
+      while (nextDecile <= 10 && value >= (nextDecile * total) / 10) crossed = nextDecile++;
+      if (crossed > 0) stream.write(`${label}: ${crossed * 10}% (${value}/${total}) ${detail}`.trimEnd() + '\n');
     },
     stop() {},
   };

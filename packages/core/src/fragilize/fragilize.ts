@@ -101,14 +101,29 @@ function cotangents(objective: Objective, probabilities: readonly Float32Array[]
   return { data, shape: [probabilities.length, numClasses] };
 }
 
-function signStep(x: Float32Array, g: Float32Array, epsilon: number, lo: number, hi: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const gi = g[i]!;
-    if (Number.isNaN(gi)) throw new ModelSealError('NON_FINITE', 'the gradient contains NaN; the model or adapter is numerically broken');
-    const step = gi > 0 ? epsilon : gi < 0 ? -epsilon : 0;
-    out[i] = Math.min(hi, Math.max(lo, x[i]! - step));
+function checkGradient(g: Float32Array): void {
+  for (let i = 0; i < g.length; i++) {
+    if (Number.isNaN(g[i]!)) throw new ModelSealError('NON_FINITE', 'the gradient contains NaN; the model or adapter is numerically broken');
   }
+}
+
+/** One step x − ε·d(g), clipped to the value range; d is sign(g) or g scaled to the sign step's length. */
+function takeStep(x: Float32Array, g: Float32Array, epsilon: number, kind: 'sign' | 'l2', lo: number, hi: number): Float32Array {
+  checkGradient(g);
+  const out = new Float32Array(x.length);
+  if (kind === 'sign') {
+    for (let i = 0; i < x.length; i++) {
+      const gi = g[i]!;
+      const step = gi > 0 ? epsilon : gi < 0 ? -epsilon : 0;
+      out[i] = Math.min(hi, Math.max(lo, x[i]! - step));
+    }
+    return out;
+  }
+  let norm = 0;
+  for (let i = 0; i < g.length; i++) norm += g[i]! * g[i]!;
+  norm = Math.sqrt(norm);
+  const scale = norm > 0 ? (epsilon * Math.sqrt(g.length)) / norm : 0;
+  for (let i = 0; i < x.length; i++) out[i] = Math.min(hi, Math.max(lo, x[i]! - scale * g[i]!));
   return out;
 }
 
@@ -217,7 +232,7 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
     iteration++;
 
     const sign = settings.direction === 'descent' ? 1 : -1;
-    const candidates = active.map((s) => signStep(s.x, s.g!, sign * s.epsilon, lo, hi));
+    const candidates = active.map((s) => takeStep(s.x, s.g!, sign * s.epsilon, settings.step, lo, hi));
     const batch = stack(candidates, description.inputShape);
     let candidateP: Float32Array[];
     let cotangentP: Float32Array[];

@@ -12,7 +12,7 @@ export interface Objective {
   gradient(p: ArrayLike<number>, out: Float32Array): void;
 }
 
-export const OBJECTIVE_NAMES = ['eq3', 'variance', 'log-variance', 'margin'] as const;
+export const OBJECTIVE_NAMES = ['eq3', 'variance', 'log-variance', 'margin', 'logit-margin'] as const;
 export type ObjectiveName = (typeof OBJECTIVE_NAMES)[number];
 
 /** Paper eq. 2-3: D(p) = Σ (p_i − 1/n)² · p_i, the probability-weighted variance. */
@@ -132,7 +132,27 @@ function topTwoIndices(p: ArrayLike<number>): [number, number] {
   return [first, second < 0 ? (first === 0 ? 1 : 0) : second];
 }
 
-const OBJECTIVES: Record<ObjectiveName, Objective> = { eq3, variance, 'log-variance': logVariance, margin };
+/**
+ * log p₁ − log p₂ = z₁ − z₂, the margin in logit space. Its gradient does not vanish
+ * when softmax saturates (p₁ = 1 in float32), where every probability-space objective's
+ * gradient rounds to zero and the sample cannot move.
+ */
+const logitMargin: Objective = {
+  name: 'logit-margin',
+  description: 'log p₁ − log p₂, the logit margin (does not saturate on confident samples)',
+  value(p) {
+    const [first, second] = topTwoIndices(p);
+    return Math.log(Math.max(p[first]!, LOG_FLOOR)) - Math.log(Math.max(p[second]!, LOG_FLOOR));
+  },
+  gradient(p, out) {
+    const [first, second] = topTwoIndices(p);
+    out.fill(0);
+    out[first] = 1 / Math.max(p[first]!, LOG_FLOOR);
+    out[second] = -1 / Math.max(p[second]!, LOG_FLOOR);
+  },
+};
+
+const OBJECTIVES: Record<ObjectiveName, Objective> = { eq3, variance, 'log-variance': logVariance, margin, 'logit-margin': logitMargin };
 
 export function getObjective(name: string): Objective {
   const objective = OBJECTIVES[name as ObjectiveName];
