@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,14 @@ describe('modelseal CLI on the MNIST demo model', () => {
     expect(report).toMatchObject({ intact: true, changeRate: 0, changed: [], queries: 20, signature: 'valid', fingerprintMatches: true });
   });
 
+  it('does not raise a false alarm when the samples are sent one at a time', async () => {
+    const result = await modelseal(['verify', '--model', DEMO_MODELS.mnist, '--triggers', triggers, '--batch-size', '1', '--json'], {
+      MODELSEAL_SIGNING_KEY: KEY,
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, requests: 20 });
+  });
+
   it('verify exits 1 on a copy with Gaussian noise of std 1e-4 on every weight', async () => {
     const result = await modelseal(['verify', '--model', noisy, '--triggers', triggers, '--json', '--signing-key-file', keyFile]);
     expect(result.code).toBe(1);
@@ -151,10 +159,12 @@ describe('modelseal CLI on the MNIST demo model', () => {
       [['inspect', PY_READER], /read_safetensors\.py/],
     ];
     for (const [args, message] of cases) {
-      const result = await modelseal(args);
+      const result = await modelseal(args, { MODELSEAL_SIGNING_KEY: KEY });
       expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr, args.join(' ')).toMatch(message);
-      expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      // Informational lines (which backend was chosen) may precede it; the error is one line.
+      const errors = result.stderr.trim().split('\n').filter((line) => line.startsWith('modelseal:'));
+      expect(errors, args.join(' ')).toHaveLength(1);
+      expect(errors[0], args.join(' ')).toMatch(message);
     }
   });
 
@@ -165,5 +175,58 @@ describe('modelseal CLI on the MNIST demo model', () => {
     });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/expected a batch of shape \[N, 16\], got \[20, 28, 28, 1\]/);
+  });
+});
+
+describe('modelseal CLI with ONNX models and HTTP endpoints', () => {
+  const onnxModel = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
+  let dir: string;
+  let triggers: string;
+  let server: ChildProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'modelseal-http-'));
+    triggers = join(dir, 'set.safetensors');
+    const made = await modelseal(['fragilize', '--model', onnxModel, '--dataset', 'mnist', '--count', '30', '--out', triggers, '--json']);
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ samples: 30, converged: 30, gradient: 'exact' });
+    server = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--model', onnxModel, '--port', '0', '--name', 'cnn'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.trim());
+      });
+      server.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves the model over the Open Inference Protocol', () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/models\/cnn$/);
+  });
+
+  it('verify over HTTP gives the same answer as local verification, to the last bit', async () => {
+    const local = await modelseal(['verify', '--model', onnxModel, '--triggers', triggers, '--mode', 'probability', '--json']);
+    const remote = await modelseal(['verify', '--model', url, '--allow-private', '--triggers', triggers, '--mode', 'probability', '--json']);
+    expect(local.code).toBe(0);
+    expect(remote.code).toBe(0);
+    const [a, b] = [JSON.parse(local.stdout), JSON.parse(remote.stdout)];
+    expect(b).toMatchObject({ intact: a.intact, changeRate: a.changeRate, changed: a.changed, queries: 30 });
+    expect(b.maxDelta).toBe(0);
+  });
+
+  it('refuses a loopback endpoint unless --allow-private is given', async () => {
+    const result = await modelseal(['verify', '--model', url, '--triggers', triggers]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/internal address.*--allow-private/s);
   });
 });

@@ -18,6 +18,8 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
   const program = new Command('modelseal')
     .description('Fragile watermarks for classifiers: seal a model, then verify a deployed copy with a few queries.')
     .showHelpAfterError(false)
+    // Usage errors look like every other error: one "modelseal: …" line on stderr.
+    .configureOutput({ outputError: (text, write) => write(`modelseal: ${text.replace(/^error: /, '')}`) })
     .exitOverride();
 
   const pluginOption = () => new Option('--plugin <package>', 'load an adapter plug-in package or file (repeatable)').default([]).argParser(collect);

@@ -13,7 +13,7 @@ import {
   type PresetName,
   type ObjectiveName,
 } from '@modelseal/core';
-import { fromModelBatch, loadDataset } from '@modelseal/datasets';
+import { fromModelBatch, loadDataset, type Dataset } from '@modelseal/datasets';
 import { createRegistry, openModel } from '../adapters.ts';
 import { loadSigningKey } from '../options.ts';
 import { renderComparison } from '../pictures.ts';
@@ -68,14 +68,14 @@ function chooseGradient(adapter: ModelAdapter, options: FragilizeCommandOptions 
 /** Fragilizes `count` correctly classified test samples and writes the trigger set. */
 export async function fragilizeToFile(
   adapter: ModelAdapter,
-  options: Omit<FragilizeCommandOptions, 'model' | 'plugin' | 'adapter'> & { modelLabel: string },
+  options: Omit<FragilizeCommandOptions, 'model' | 'plugin' | 'adapter'> & { modelLabel: string; loadedDataset?: Dataset },
 ): Promise<FragilizeOutcome> {
   const log = (line: string): void => {
     if (!options.json) process.stderr.write(`${line}\n`);
   };
   const description = adapter.describe();
   const signingKey = loadSigningKey(options.signingKeyFile);
-  const dataset = await loadDataset(options.dataset);
+  const dataset = options.loadedDataset ?? (await loadDataset(options.dataset));
   const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: options.count, seed: options.seed });
   log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(candidates.screenedAccuracy * 100).toFixed(1)} %)`);
 
@@ -182,10 +182,12 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
   const log = (line: string): void => {
     if (!options.json) process.stderr.write(`${line}\n`);
   };
+  // A wrong --dataset should fail before a model is loaded.
+  const loadedDataset = await loadDataset(options.dataset);
   const registry = await createRegistry(options.plugin);
   const adapter = await openModel(registry, options.model, { log, allowPrivate: options.allowPrivate ?? false, ...(options.adapter ? { adapterKind: options.adapter } : {}) });
   try {
-    const { summary } = await fragilizeToFile(adapter, { ...options, modelLabel: options.model });
+    const { summary } = await fragilizeToFile(adapter, { ...options, modelLabel: options.model, loadedDataset });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } else {
