@@ -14,19 +14,24 @@ export interface TrainCommandOptions {
 export async function trainToFolder(options: TrainCommandOptions): Promise<{ testAccuracy: number; durationMs: number }> {
   const dataset = await loadDataset(options.dataset);
   const progress = createProgress({ json: options.json });
-  const batchesPerEpoch = Math.ceil(dataset.train.count / options.batchSize);
-  progress.start(options.epochs * batchesPerEpoch, 'train');
-  const started = performance.now();
+  let started = false;
+  const began = performance.now();
   const result = await trainDemoModel({
     dataset,
     epochs: options.epochs,
     batchSize: options.batchSize,
     seed: options.seed,
     out: options.out,
-    onProgress: (p) => progress.update((p.epoch - 1) * batchesPerEpoch + p.batch, `epoch ${p.epoch} loss ${p.loss.toFixed(3)}`),
+    onProgress: (p) => {
+      if (!started) {
+        progress.start(p.epochs * p.batches, 'train');
+        started = true;
+      }
+      progress.update((p.epoch - 1) * p.batches + p.batch, `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toFixed(3)}`);
+    },
   });
   progress.stop();
-  return { testAccuracy: result.testAccuracy, durationMs: performance.now() - started };
+  return { testAccuracy: result.testAccuracy, durationMs: performance.now() - began };
 }
 
 export async function runTrain(options: TrainCommandOptions): Promise<number> {

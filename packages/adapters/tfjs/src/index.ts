@@ -1,0 +1,13 @@
+export { TfjsAdapter } from './adapter.ts';
+export { initBackend, useBackend, type BackendInfo, type BackendPreference } from './backend.ts';
+export { tfjsConfigSchema, type TfjsConfig, type TfjsConfigInput } from './config.ts';
+export { isTfjsModelLocation, tfjsAdapterFactory } from './factory.ts';
+export { MODEL_JSON, fileLoadHandler, readModelFiles, resolveModelJsonPath, type ModelFiles, type ModelFormat } from './io/modelFiles.ts';
+export { fileSaveHandler, WEIGHTS_BIN } from './io/saveHandler.ts';
+export { SIDECAR_FILE, readSidecar, sidecarSchema, writeSidecar, type ModelSidecar } from './io/sidecar.ts';
+
+import { tfjsAdapterFactory } from './factory.ts';
+
+// The names AdapterRegistry.loadPlugin looks for.
+export const adapterFactory = tfjsAdapterFactory;
+export default tfjsAdapterFactory;
