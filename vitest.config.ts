@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'packages/adapters/*', 'examples/*'],
+    // Config files, not folders: a folder glob would also match packages/adapters itself
+    // and run every adapter's tests twice.
+    projects: ['packages/*/vitest.config.ts', 'packages/adapters/*/vitest.config.ts', 'examples/*/vitest.config.ts'],
   },
 });
