@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilterViaConv } from './conv2dBackpropFilter.ts';
+import { conv2dBackpropInputViaConv } from './conv2dBackpropInput.ts';
 import { viaCpu } from './cpuBridge.ts';
 import { maxPoolGrad } from './maxPoolGrad.ts';
 
@@ -20,6 +21,15 @@ const MISSING_KERNELS = [
 
 let installed = false;
 
+function replace(kernelName: string, make: (native: tf.KernelConfig | undefined) => tf.KernelFunc | undefined): void {
+  const native = tf.getKernel(kernelName, 'wasm');
+  const kernelFunc = make(native);
+  if (!kernelFunc) return;
+  if (native) tf.unregisterKernel(kernelName, 'wasm');
+  // Keeping the native setupFunc lets a replacement still fall back to the native kernel.
+  tf.registerKernel({ ...native, kernelName, backendName: 'wasm', kernelFunc });
+}
+
 /** Completes and corrects the wasm backend's kernels, once per process; call after it is registered. */
 export function installWasmKernels(): void {
   if (installed) return;
@@ -32,6 +42,7 @@ export function installWasmKernels(): void {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
   // Replaces a kernel that exists but computes wrong gradients (see maxPoolGrad.ts).
-  if (tf.getKernel('MaxPoolGrad', 'wasm')) tf.unregisterKernel('MaxPoolGrad', 'wasm');
-  tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad });
+  replace('MaxPoolGrad', () => maxPoolGrad);
+  // Replaces a correct but slow kernel (see conv2dBackpropInput.ts).
+  replace('Conv2DBackpropInput', (native) => (native ? conv2dBackpropInputViaConv(native.kernelFunc) : undefined));
 }

@@ -48,6 +48,12 @@ function filterGradient(c: ConvCase): tf.Tensor {
   return tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.fused.conv2d({ x, filter: f as tf.Tensor4D, strides: c.strides, pad: c.pad }))))(filter);
 }
 
+function inputGradient(c: ConvCase): tf.Tensor {
+  const x = tf.tensor4d(values(c.input, 5), c.input);
+  const filter = tf.tensor4d(values(c.filter, 6), c.filter);
+  return tf.grad((input: tf.Tensor) => tf.sum(tf.square(tf.conv2d(input as tf.Tensor4D, filter, c.strides, c.pad))))(x);
+}
+
 interface PoolCase {
   readonly input: Shape4;
   readonly size: number;
@@ -78,15 +84,20 @@ describe('wasm gradient kernels', () => {
     expectClose(await on('wasm', () => filterGradient(c)), await on('cpu', () => filterGradient(c)), 1e-4);
   });
 
+  it.each(convCases)('computes conv input gradients as the cpu backend does (%j)', async (c) => {
+    expectClose(await on('wasm', () => inputGradient(c)), await on('cpu', () => inputGradient(c)), 1e-4);
+  });
+
   it.each(poolCases)('computes max-pool gradients as the cpu backend does (%j)', async (c) => {
     // Both route each window's gradient to its first maximum; overlapping windows sum in another order.
     expectClose(await on('wasm', () => poolGradient(c)), await on('cpu', () => poolGradient(c)), 1e-6);
   });
 
   it('leaves no tensors behind', async () => {
-    await on('wasm', () => tf.add(filterGradient(convCases[2]!), tf.sum(poolGradient(poolCases[2]!))));
+    const all = () => tf.addN([tf.sum(filterGradient(convCases[0]!)), tf.sum(inputGradient(convCases[0]!)), tf.sum(poolGradient(poolCases[2]!))]);
+    await on('wasm', all);
     const before = tf.memory().numTensors;
-    await on('wasm', () => tf.add(filterGradient(convCases[2]!), tf.sum(poolGradient(poolCases[2]!))));
+    await on('wasm', all);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

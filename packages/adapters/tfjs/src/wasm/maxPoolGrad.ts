@@ -21,34 +21,37 @@ export const maxPoolGrad: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
+  const { top, left } = info.padInfo;
   const x = wasm.readSync(input.dataId) as Float32Array;
   const gradient = wasm.readSync(dy.dataId) as Float32Array;
   const dx = new Float32Array(x.length);
-  const best = new Float32Array(channels);
+  const best = new Float64Array(channels);
   const where = new Int32Array(channels);
+  let outBase = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let outRow = 0; outRow < outHeight; outRow++) {
-      for (let outCol = 0; outCol < outWidth; outCol++) {
+      for (let outCol = 0; outCol < outWidth; outCol++, outBase += channels) {
         best.fill(-Infinity);
         where.fill(-1);
-        const rowStart = outRow * info.strideHeight - info.padInfo.top;
-        const colStart = outCol * info.strideWidth - info.padInfo.left;
-        for (let wr = 0; wr < info.effectiveFilterHeight; wr += info.dilationHeight) {
+        const rowStart = outRow * strideHeight - top;
+        const colStart = outCol * strideWidth - left;
+        for (let wr = 0; wr < effectiveFilterHeight; wr += dilationHeight) {
           const row = rowStart + wr;
           if (row < 0 || row >= inHeight) continue;
-          for (let wc = 0; wc < info.effectiveFilterWidth; wc += info.dilationWidth) {
+          for (let wc = 0; wc < effectiveFilterWidth; wc += dilationWidth) {
             const col = colStart + wc;
             if (col < 0 || col >= inWidth) continue;
             const base = ((b * inHeight + row) * inWidth + col) * channels;
             for (let c = 0; c < channels; c++) {
-              if (x[base + c]! > best[c]!) {
-                best[c] = x[base + c]!;
+              const value = x[base + c]!;
+              if (value > best[c]!) {
+                best[c] = value;
                 where[c] = base + c;
               }
             }
           }
         }
-        const outBase = ((b * outHeight + outRow) * outWidth + outCol) * channels;
         for (let c = 0; c < channels; c++) {
           const position = where[c]!;
           if (position >= 0) dx[position] = dx[position]! + gradient[outBase + c]!;
