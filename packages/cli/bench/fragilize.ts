@@ -7,8 +7,7 @@
 import { parseArgs } from 'node:util';
 import { fragilize, psnrBatch, ssimBatch, type FragilizeResult, type PresetName } from '@modelseal/core';
 import { tfjsAdapterFactory } from '@modelseal/adapter-tfjs';
-import { loadDataset } from '@modelseal/datasets';
-import { pickTriggerCandidates } from '../src/sampling.ts';
+import { loadDataset, pickTriggerCandidates } from '@modelseal/datasets';
 import { DEMO_MODELS } from '../src/paths.ts';
 
 const { values } = parseArgs({

@@ -13,11 +13,10 @@ import {
   type PresetName,
   type ObjectiveName,
 } from '@modelseal/core';
-import { fromModelBatch, loadDataset, type Dataset } from '@modelseal/datasets';
+import { fromModelBatch, loadDataset, pickTriggerCandidates, type Dataset } from '@modelseal/datasets';
 import { createRegistry, openModel } from '../adapters.ts';
 import { loadSigningKey } from '../options.ts';
 import { renderComparison } from '../pictures.ts';
-import { pickTriggerCandidates } from '../sampling.ts';
 import { imageQuality } from '../quality.ts';
 import { createProgress } from '../ui/progress.ts';
 

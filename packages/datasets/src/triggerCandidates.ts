@@ -1,6 +1,7 @@
-import { argmaxRows, type ModelAdapter, predictAll } from '@modelseal/core';
-import { selectSamples, toModelBatch, type ImageSet } from '@modelseal/datasets';
-import { ModelSealError } from '@modelseal/core';
+import { argmaxRows, ModelSealError, predictAll, type ModelAdapter } from '@modelseal/core';
+import { selectSamples } from './select.ts';
+import { toModelBatch } from './toModelBatch.ts';
+import type { ImageSet } from './types.ts';
 
 export interface TriggerCandidates {
   /** Indices into the split. */
