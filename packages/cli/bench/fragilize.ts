@@ -1,12 +1,12 @@
 /**
- * Benchmark (not a test): fragilize MNIST samples on the demo model and print time per
- * iteration, iterations to converge, final margins and PSNR/SSIM, for the default preset
- * and (shortened) the paper preset. Usage:
- *   pnpm bench:fragilize [--count 100] [--paper-iterations 1000] [--model DIR]
+ * Benchmark (not a test): fragilize MNIST samples and print time per iteration,
+ * iterations to converge, final margins and PSNR/SSIM, for the default preset and
+ * (shortened) the paper preset. Any model the CLI opens works (TF.js, ONNX). Usage:
+ *   pnpm bench:fragilize [--count 100] [--paper-iterations 1000] [--model PATH] [--threads N]
  */
 import { parseArgs } from 'node:util';
 import { fragilize, psnrBatch, ssimBatch, type FragilizeResult, type PresetName } from '@modelseal/core';
-import { tfjsAdapterFactory } from '@modelseal/adapter-tfjs';
+import { createRegistry } from '../src/adapters.ts';
 import { loadDataset, pickTriggerCandidates } from '@modelseal/datasets';
 import { DEMO_MODELS } from '../src/paths.ts';
 
@@ -16,14 +16,19 @@ const { values } = parseArgs({
     'paper-iterations': { type: 'string', default: '1000' },
     model: { type: 'string', default: DEMO_MODELS.mnist },
     seed: { type: 'string', default: '0' },
+    threads: { type: 'string' },
+    dataset: { type: 'string', default: 'mnist' },
   },
 });
 const count = Number(values.count);
-const adapter = await tfjsAdapterFactory.create(tfjsAdapterFactory.configSchema.parse({ path: values.model }), {
-  log: (line) => console.error(line),
-});
+const registry = await createRegistry();
+const factory = await registry.resolveLocation(values.model);
+if (!factory?.configFromLocation) throw new Error(`no adapter for ${values.model}`);
+const config = factory.configFromLocation(values.model) as Record<string, unknown>;
+if (values.threads !== undefined) config.threads = Number(values.threads);
+const adapter = await registry.create(factory.kind, config, { log: (line) => console.error(line) });
 const description = adapter.describe();
-const dataset = await loadDataset('mnist');
+const dataset = await loadDataset(values.dataset);
 const { batch } = await pickTriggerCandidates(adapter, dataset.test, { count, seed: Number(values.seed) });
 
 function quantile(sorted: number[], q: number): number {
@@ -66,5 +71,5 @@ for (const [label, preset, overrides] of runs) {
 await adapter.dispose();
 
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-console.log(`\n${count} MNIST test samples, demo CNN, ${description.runtime}\n`);
+console.log(`\n${count} ${dataset.name} test samples, ${values.model}, ${description.runtime}\n`);
 for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));

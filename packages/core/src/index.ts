@@ -9,3 +9,4 @@ export * from './verify/index.ts';
 export * from './triggerset/index.ts';
 export * from './metrics/index.ts';
 export * from './attacks/index.ts';
+export * from './enrol/index.ts';

@@ -1,6 +1,7 @@
 import type { WeightAccess } from '../adapter/contract.ts';
 import { ModelSealError } from '../errors.ts';
 import { Random } from '../util/random.ts';
+import { ChangeTally } from './report.ts';
 
 export interface NoiseOptions {
   /** Standard deviation of the Gaussian noise added to every parameter. */
@@ -12,7 +13,10 @@ export interface NoiseOptions {
 
 export interface NoiseReport {
   readonly tensors: number;
+  /** Values perturbed; see `changed` for those whose float32 value actually moved. */
   readonly parameters: number;
+  readonly changed: number;
+  readonly maxAbsDelta: number;
 }
 
 /** Paper §4 attack: w ← w + N(0, std²) on every parameter, in place. */
@@ -21,15 +25,14 @@ export async function addGaussianNoise(weights: WeightAccess, options: NoiseOpti
     throw new ModelSealError('INVALID_ARGUMENT', `noise std must be a positive number, got ${options.std}`);
   }
   const random = new Random(options.seed ?? 0);
-  let tensors = 0;
-  let parameters = 0;
+  const tally = new ChangeTally();
   for (const info of await weights.list()) {
     if (!info.trainable && !options.includeNonTrainable) continue;
-    const values = await weights.read(info.name);
+    const before = (await weights.read(info.name)).slice();
+    const values = before.slice();
     for (let i = 0; i < values.length; i++) values[i] = values[i]! + options.std * random.gaussian();
     await weights.write(info.name, values);
-    tensors++;
-    parameters += values.length;
+    tally.add(before, values);
   }
-  return { tensors, parameters };
+  return tally.report();
 }

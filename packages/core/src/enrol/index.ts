@@ -1,0 +1,2 @@
+export * from './benign.ts';
+export * from './enrol.ts';

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ModelSealError } from '@modelseal/core';
+
+export const METHOD_NAMES = ['non-fragile', 'random', 'icip2022', 'ours', 'paper'] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+/** Row titles in the paper's tables; "paper" is Algorithm 1 as published, "ours" ModelSeal's default. */
+export const METHOD_TITLES: Record<MethodName, string> = {
+  'non-fragile': 'Non-fragile',
+  random: 'Random',
+  icip2022: 'ICIP-2022',
+  ours: 'Ours (default)',
+  paper: 'Ours (paper preset)',
+};
+
+const positiveList = z.array(z.number().positive()).min(1);
+
+export const attackSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('noise'), std: positiveList }),
+  z.object({
+    kind: z.literal('finetune'),
+    learningRate: positiveList,
+    steps: z.number().int().positive(),
+    batchNorm: z.enum(['frozen', 'update']).default('frozen'),
+  }),
+  z.object({ kind: z.literal('prune'), fraction: positiveList }),
+  z.object({ kind: z.literal('fp16') }),
+  z.object({ kind: z.literal('int8') }),
+  /** One random bit of one random weight per seed, or the given bit position (31 = sign, 30 = top exponent bit). */
+  z.object({ kind: z.literal('bitflip'), bit: z.array(z.number().int().min(0).max(31)).min(1) }),
+  z.object({ kind: z.literal('backdoor'), learningRate: positiveList, steps: z.number().int().positive() }),
+]);
+export type AttackSpec = z.infer<typeof attackSchema>;
+
+export const studyConfigSchema = z.object({
+  /** TF.js model.json or its folder, or an .onnx file; relative to the config file. */
+  model: z.string().min(1),
+  dataset: z.string().min(1),
+  count: z.number().int().positive().max(10_000),
+  seeds: z.array(z.number().int().min(0).max(0xffffffff)).min(1),
+  methods: z.array(z.enum(METHOD_NAMES)).min(1),
+  /** Iterations of the paper preset (the paper: 10,000; far too slow for a quick study on CPU). */
+  paperIterations: z.number().int().positive().max(1_000_000).optional(),
+  icip2022: z
+    .object({ maxSteps: z.number().int().positive().max(10_000).optional(), lambda: z.number().positive().optional() })
+    .optional(),
+  /** Samples followed through fragilization for figures 5, 7 and 8 (0 disables them). */
+  traceSamples: z.number().int().min(0).max(100).default(10),
+  attacks: z.array(attackSchema).min(1),
+});
+export type StudyConfig = z.output<typeof studyConfigSchema>;
+export type StudyConfigInput = z.input<typeof studyConfigSchema>;
+
+export function parseStudyConfig(value: unknown, source = 'config'): StudyConfig {
+  const parsed = studyConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ModelSealError('INVALID_CONFIG', `${source}: ${details}`);
+  }
+  return parsed.data;
+}
+
+/** One column of a table: an attack kind and the value of its swept parameter. */
+export interface AttackSetting {
+  readonly kind: AttackSpec['kind'];
+  /** Swept value (std, learning rate, fraction, bits); undefined for parameterless attacks. */
+  readonly value?: number;
+  readonly spec: AttackSpec;
+}
+
+export function attackSettings(spec: AttackSpec): AttackSetting[] {
+  switch (spec.kind) {
+    case 'noise':
+      return spec.std.map((value) => ({ kind: spec.kind, value, spec }));
+    case 'finetune':
+    case 'backdoor':
+      return spec.learningRate.map((value) => ({ kind: spec.kind, value, spec }));
+    case 'prune':
+      return spec.fraction.map((value) => ({ kind: spec.kind, value, spec }));
+    case 'bitflip':
+      return spec.bit.map((value) => ({ kind: spec.kind, value, spec }));
+    case 'fp16':
+    case 'int8':
+      return [{ kind: spec.kind, spec }];
+  }
+}

@@ -1,0 +1,236 @@
+import { isAbsolute, resolve } from 'node:path';
+import { fragilize, psnrBatch, ssimBatch, verify, type ModelAdapter, type ModelDescription } from '@modelseal/core';
+import { loadDataset, pickTriggerCandidates, type ImageSet } from '@modelseal/datasets';
+import { icip2022Samples, nonFragileSamples, randomNoiseSamples, type TriggerSamples } from '../baselines/index.ts';
+import { openModel as defaultOpenModel } from '../models.ts';
+import { applyAttack } from './attack.ts';
+import { attackSettings, type AttackSetting, type MethodName, type StudyConfig } from './config.ts';
+import { traceFragilization, type FragilizationTrace } from './trace.ts';
+
+export interface StudyProgress {
+  readonly done: number;
+  readonly total: number;
+  /** What is running now, e.g. "seed 1: icip2022 step 40/300". */
+  readonly detail: string;
+}
+
+export interface MethodSummary {
+  readonly method: MethodName;
+  /** Trigger samples per seed (the non-fragile baseline uses the whole correctly classified test set). */
+  readonly samples: number;
+  /** Mean over samples and seeds against the natural images the samples start from; null without such images. */
+  readonly psnr: number | null;
+  readonly ssim: number | null;
+  readonly msPerSample: number;
+  readonly gradientEvaluationsPerSample: number;
+}
+
+export interface CellResult {
+  readonly method: MethodName;
+  readonly attack: AttackSetting['kind'];
+  readonly value: number | null;
+  /** ChangeRate (paper eq. 5) averaged over seeds, as a fraction. */
+  readonly changeRate: number;
+  readonly perSeed: number[];
+  /** Seeds in which at least one label changed, i.e. tampering was detected. */
+  readonly detectedSeeds: number;
+}
+
+export interface StudyResult {
+  readonly model: string;
+  readonly runtime: string;
+  readonly dataset: string;
+  readonly seeds: number[];
+  readonly count: number;
+  readonly methods: MethodSummary[];
+  readonly columns: { attack: AttackSetting['kind']; value: number | null }[];
+  readonly cells: CellResult[];
+  readonly traces: { method: 'ours' | 'paper'; trace: FragilizationTrace }[];
+  readonly durationMs: number;
+}
+
+export interface RunStudyOptions {
+  /** Folder the config's relative paths start from. */
+  readonly baseDir?: string;
+  readonly onProgress?: (progress: StudyProgress) => void;
+  /** Injected by tests to count how often fresh copies are opened. */
+  readonly openModel?: (location: string) => Promise<ModelAdapter>;
+}
+
+interface MethodRun {
+  readonly samples: TriggerSamples;
+  readonly psnr: number | null;
+  readonly ssim: number | null;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+}
+
+function meanOrNull(values: readonly (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return present.length === 0 ? null : mean(present);
+}
+
+async function makeSamples(
+  method: MethodName,
+  context: { adapter: ModelAdapter; test: ImageSet; config: StudyConfig; seed: number; nonFragile: () => Promise<TriggerSamples>; step: (detail: string) => void },
+): Promise<MethodRun> {
+  const { adapter, test, config, seed } = context;
+  const description = adapter.describe();
+  switch (method) {
+    case 'non-fragile':
+      return { samples: await context.nonFragile(), psnr: null, ssim: null };
+    case 'random':
+      return { samples: await randomNoiseSamples(adapter, { count: config.count, seed }), psnr: null, ssim: null };
+    case 'icip2022': {
+      const samples = await icip2022Samples(adapter, {
+        count: config.count,
+        seed,
+        ...(config.icip2022?.maxSteps ? { maxSteps: config.icip2022.maxSteps } : {}),
+        ...(config.icip2022?.lambda ? { lambda: config.icip2022.lambda } : {}),
+        onStep: (step, max, agreement) => context.step(`icip2022 step ${step}/${max}, key agreement ${(agreement * 100).toFixed(0)} %`),
+      });
+      return { samples, psnr: null, ssim: null };
+    }
+    case 'ours':
+    case 'paper': {
+      const candidates = await pickTriggerCandidates(adapter, test, { count: config.count, seed });
+      const result = await fragilize({
+        adapter,
+        inputs: candidates.batch,
+        preset: method === 'ours' ? 'default' : 'paper',
+        seed,
+        ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
+        onProgress: (p) => context.step(`${method} iteration ${p.iteration}/${p.maxIterations}`),
+      });
+      return {
+        samples: {
+          inputs: result.inputs,
+          labels: result.labels,
+          originals: result.originalInputs,
+          gradientEvaluations: result.gradientEvaluations,
+          durationMs: result.durationMs,
+        },
+        psnr: psnrBatch(result.originalInputs, result.inputs, { dataRange: rangeOf(description) }).mean,
+        ssim: ssimBatch(result.originalInputs, result.inputs, { dataRange: rangeOf(description), layout: description.layout }).mean,
+      };
+    }
+  }
+}
+
+function rangeOf(description: ModelDescription): number {
+  return description.valueRange[1] - description.valueRange[0];
+}
+
+/**
+ * For every seed, makes each method's trigger samples on the intact model, then for every
+ * attack setting re-opens the model, tampers with it (seeded by the study seed, so all
+ * methods face the same tampered copy) and verifies every method's samples against it.
+ */
+export async function runStudy(config: StudyConfig, options: RunStudyOptions = {}): Promise<StudyResult> {
+  const started = performance.now();
+  const open = options.openModel ?? defaultOpenModel;
+  const baseDir = options.baseDir ?? process.cwd();
+  const modelPath = isAbsolute(config.model) ? config.model : resolve(baseDir, config.model);
+  const settings = config.attacks.flatMap(attackSettings);
+  const methods = [...new Set(config.methods)];
+  const traced = methods.filter((m): m is 'ours' | 'paper' => (m === 'ours' || m === 'paper') && config.traceSamples > 0);
+  const total = config.seeds.length * (methods.length + settings.length) + traced.length;
+  let done = 0;
+  const report = (detail: string): void => options.onProgress?.({ done, total, detail });
+
+  const adapter = await open(modelPath);
+  try {
+    const dataset = await loadDataset(config.dataset, { cwd: baseDir });
+    const description = adapter.describe();
+    let nonFragileCache: Promise<TriggerSamples> | undefined;
+    const nonFragile = (): Promise<TriggerSamples> => (nonFragileCache ??= nonFragileSamples(adapter, dataset.test));
+
+    const runs = new Map<MethodName, MethodRun[]>(methods.map((m) => [m, []]));
+    const changes = new Map<string, number[]>();
+    const cellKey = (method: MethodName, index: number): string => `${method}#${index}`;
+
+    for (const seed of config.seeds) {
+      const made = new Map<MethodName, TriggerSamples>();
+      for (const method of methods) {
+        report(`seed ${seed}: ${method}`);
+        const run = await makeSamples(method, { adapter, test: dataset.test, config, seed, nonFragile, step: (detail) => report(`seed ${seed}: ${detail}`) });
+        runs.get(method)!.push(run);
+        made.set(method, run.samples);
+        done++;
+      }
+      for (const [index, setting] of settings.entries()) {
+        report(`seed ${seed}: ${setting.kind}${setting.value === undefined ? '' : ` ${setting.value}`}`);
+        const copy = await open(modelPath);
+        try {
+          await applyAttack(copy, setting, seed);
+          for (const method of methods) {
+            const samples = made.get(method)!;
+            const verdict = await verify({ adapter: copy, inputs: samples.inputs, labels: samples.labels });
+            const key = cellKey(method, index);
+            changes.set(key, [...(changes.get(key) ?? []), verdict.changeRate]);
+          }
+        } finally {
+          await copy.dispose();
+        }
+        done++;
+      }
+    }
+
+    const traces: StudyResult['traces'] = [];
+    if (traced.length > 0) {
+      const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: config.traceSamples, seed: config.seeds[0]! });
+      for (const method of traced) {
+        report(`figures: tracing ${method}`);
+        const trace = await traceFragilization({
+          adapter,
+          inputs: candidates.batch,
+          preset: method === 'ours' ? 'default' : 'paper',
+          ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
+        });
+        traces.push({ method, trace });
+        done++;
+      }
+    }
+    report('done');
+
+    return {
+      model: config.model,
+      runtime: description.runtime,
+      dataset: dataset.name,
+      seeds: [...config.seeds],
+      count: config.count,
+      methods: methods.map((method) => {
+        const list = runs.get(method)!;
+        const samples = mean(list.map((r) => r.samples.labels.length));
+        return {
+          method,
+          samples,
+          psnr: meanOrNull(list.map((r) => r.psnr)),
+          ssim: meanOrNull(list.map((r) => r.ssim)),
+          msPerSample: mean(list.map((r) => r.samples.durationMs / Math.max(1, r.samples.labels.length))),
+          gradientEvaluationsPerSample: mean(list.map((r) => r.samples.gradientEvaluations / Math.max(1, r.samples.labels.length))),
+        };
+      }),
+      columns: settings.map((s) => ({ attack: s.kind, value: s.value ?? null })),
+      cells: methods.flatMap((method) =>
+        settings.map((setting, index) => {
+          const perSeed = changes.get(cellKey(method, index)) ?? [];
+          return {
+            method,
+            attack: setting.kind,
+            value: setting.value ?? null,
+            changeRate: mean(perSeed),
+            perSeed,
+            detectedSeeds: perSeed.filter((rate) => rate > 0).length,
+          };
+        }),
+      ),
+      traces,
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    await adapter.dispose();
+  }
+}

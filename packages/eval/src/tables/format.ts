@@ -1,0 +1,78 @@
+import { METHOD_TITLES, type MethodName } from '../study/config.ts';
+import type { StudyResult } from '../study/runner.ts';
+
+/** Column headings as the paper words them (Tables 4-9). */
+const PARAMETER_TITLES: Record<string, string> = {
+  noise: 'Standard Deviation',
+  finetune: 'Learning Rate',
+  backdoor: 'Learning Rate',
+  prune: 'Pruned Fraction',
+  bitflip: 'Bit',
+  fp16: 'Float16',
+  int8: 'Int8',
+};
+
+const ATTACK_TITLES: Record<string, string> = {
+  noise: 'Gaussian noise on every parameter',
+  finetune: 'fine-tuning',
+  backdoor: 'backdoor fine-tuning',
+  prune: 'pruning the smallest weights',
+  bitflip: 'one flipped bit',
+  fp16: 'float16 round trip',
+  int8: 'int8 round trip',
+};
+
+/** The paper's table order; methods not in the study are left out. */
+const ROW_ORDER: readonly MethodName[] = ['non-fragile', 'random', 'icip2022', 'ours', 'paper'];
+
+function formatNumber(value: number | null, digits: number): string {
+  return value === null ? 'n/a' : value.toFixed(digits);
+}
+
+export function alignColumns(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('   ').trimEnd())
+    .join('\n');
+}
+
+/**
+ * One table per attack kind in the paper's layout (rows are methods, columns the swept
+ * parameter, cells the ChangeRate in % averaged over seeds), then the samples' quality
+ * and cost, which the paper reports separately.
+ */
+export function formatTables(result: StudyResult): string {
+  const rows = ROW_ORDER.filter((m) => result.methods.some((s) => s.method === m));
+  const kinds = [...new Set(result.columns.map((c) => c.attack))];
+  const seeds = result.seeds.join(', ');
+  const blocks = kinds.map((kind) => {
+    const columns = result.columns.filter((c) => c.attack === kind);
+    const header = [PARAMETER_TITLES[kind] ?? kind, ...columns.map((c) => (c.value === null ? 'ChangeRate' : String(c.value)))];
+    const body = rows.map((method) => [
+      METHOD_TITLES[method],
+      ...columns.map((column) => {
+        const cell = result.cells.find((c) => c.method === method && c.attack === kind && c.value === column.value);
+        return cell ? (cell.changeRate * 100).toFixed(2) : '';
+      }),
+    ]);
+    const title = `${ATTACK_TITLES[kind] ?? kind}: average ChangeRate (%) over seeds ${seeds}`;
+    return `${title}\n${alignColumns([header, ...body])}`;
+  });
+  const quality = alignColumns([
+    ['Samples', 'N', 'PSNR (dB)', 'SSIM', 'ms/sample', 'grad evals/sample'],
+    ...rows.map((method) => {
+      const s = result.methods.find((m) => m.method === method)!;
+      return [
+        METHOD_TITLES[method],
+        String(Math.round(s.samples)),
+        formatNumber(s.psnr, 2),
+        formatNumber(s.ssim, 3),
+        s.msPerSample.toFixed(1),
+        s.gradientEvaluationsPerSample.toFixed(1),
+      ];
+    }),
+  ]);
+  const header = `${result.model} (${result.runtime}), ${result.dataset}, ${result.count} samples per seed`;
+  return [header, ...blocks, `quality against the natural images the samples start from\n${quality}`].join('\n\n');
+}

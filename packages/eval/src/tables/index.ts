@@ -1,0 +1,1 @@
+export { alignColumns, formatTables } from './format.ts';
