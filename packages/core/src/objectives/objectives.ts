@@ -65,6 +65,14 @@ const variance: Objective = {
 // Below this, log p is dominated by float32 rounding of the softmax; clamping keeps the gradient finite.
 const LOG_FLOOR = 1e-30;
 
+/** log p_i minus its mean over the classes. */
+function centredLogs(p: ArrayLike<number>): Float64Array {
+  const n = p.length;
+  const logs = Float64Array.from({ length: n }, (_, i) => Math.log(Math.max(p[i]!, LOG_FLOOR)));
+  const mean = logs.reduce((sum, v) => sum + v, 0) / n;
+  return logs.map((v) => v - mean);
+}
+
 /**
  * ModelSeal's objective: variance of log p. Unlike eq. 3 it keeps pulling up the
  * classes that are far below the top two, so samples reach near-uniform predictions
@@ -74,28 +82,15 @@ const logVariance: Objective = {
   name: 'log-variance',
   description: 'variance of the log-probabilities (reaches near-uniform predictions)',
   value(p) {
-    const n = p.length;
-    const logs = new Float64Array(n);
-    let mean = 0;
-    for (let i = 0; i < n; i++) {
-      logs[i] = Math.log(Math.max(p[i]!, LOG_FLOOR));
-      mean += logs[i]!;
-    }
-    mean /= n;
+    const centred = centredLogs(p);
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += (logs[i]! - mean) ** 2;
-    return sum / n;
+    for (const d of centred) sum += d * d;
+    return sum / p.length;
   },
   gradient(p, out) {
     const n = p.length;
-    const logs = new Float64Array(n);
-    let mean = 0;
-    for (let i = 0; i < n; i++) {
-      logs[i] = Math.log(Math.max(p[i]!, LOG_FLOOR));
-      mean += logs[i]!;
-    }
-    mean /= n;
-    for (let i = 0; i < n; i++) out[i] = ((2 / n) * (logs[i]! - mean)) / Math.max(p[i]!, LOG_FLOOR);
+    const centred = centredLogs(p);
+    for (let i = 0; i < n; i++) out[i] = ((2 / n) * centred[i]!) / Math.max(p[i]!, LOG_FLOOR);
   },
 };
 
