@@ -9,6 +9,8 @@ export interface CommandHandlers {
   inspect(file: string, options: Record<string, unknown>): Promise<number>;
   demo(options: Record<string, unknown>): Promise<number>;
   serve(options: Record<string, unknown>): Promise<number>;
+  enrol(options: Record<string, unknown>): Promise<number>;
+  falseAlarms(options: Record<string, unknown>): Promise<number>;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -76,6 +78,41 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
     .addOption(pluginOption())
     .option('--json', 'print one JSON object instead of text', false)
     .action(async (options) => setExitCode(await handlers.verify(options)));
+
+  program
+    .command('enrol')
+    .description('query the deployed model under benign changes, drop unstable trigger samples and record the noise floor and probability tolerance')
+    .requiredOption('--model <path|url>', 'the deployed model')
+    .requiredOption('--triggers <file>', 'trigger-set file written by fragilize')
+    .option('--out <file>', 'enrolled trigger-set file to write (required unless --dry-run)')
+    .option('--repeats <n>', 'passes over the set per benign variant', parseInteger('--repeats', 1, 1000), 3)
+    .option('--variants <list>', 'comma-separated benign changes: batch, shuffle, threads (ONNX), backend (TF.js)', 'batch,shuffle,threads,backend')
+    .option('--safety-factor <x>', 'probability tolerance = this × the noise floor (at least 1)', parsePositiveNumber('--safety-factor'), 10)
+    .option('--min-tolerance <x>', 'smallest probability tolerance to record', parsePositiveNumber('--min-tolerance'))
+    .option('--keep <n>', 'keep at most this many stable samples', parseInteger('--keep', 1, 1_000_000))
+    .option('--seed <n>', 'seed of the shuffled batch compositions', parseInteger('--seed', 0, 0xffffffff), 0)
+    .option('--dry-run', 'measure and report, write nothing', false)
+    .option('--signing-key-file <file>', 'HMAC key to check the input and sign the output (default: $MODELSEAL_SIGNING_KEY)')
+    .addOption(adapterOption())
+    .addOption(allowPrivateOption())
+    .addOption(pluginOption())
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (options) => setExitCode(await handlers.enrol(options)));
+
+  program
+    .command('false-alarms')
+    .description('run the unmodified model on a trigger set under benign changes: label flips, largest probability change, false alarms')
+    .requiredOption('--model <path|url>', 'the model, unmodified')
+    .requiredOption('--triggers <file>', 'trigger-set file (enrolled sets are checked at their recorded tolerance)')
+    .option('--repeats <n>', 'passes over the set per benign variant', parseInteger('--repeats', 1, 1000), 3)
+    .option('--variants <list>', 'comma-separated benign changes: batch, shuffle, threads (ONNX), backend (TF.js)', 'batch,shuffle,threads,backend')
+    .option('--seed <n>', 'seed of the shuffled batch compositions', parseInteger('--seed', 0, 0xffffffff), 0)
+    .option('--signing-key-file <file>', 'HMAC key the set must be signed with (default: $MODELSEAL_SIGNING_KEY)')
+    .addOption(adapterOption())
+    .addOption(allowPrivateOption())
+    .addOption(pluginOption())
+    .option('--json', 'print one JSON object instead of text', false)
+    .action(async (options) => setExitCode(await handlers.falseAlarms(options)));
 
   program
     .command('inspect')

@@ -11,6 +11,10 @@ describe('addGaussianNoise', () => {
     await addGaussianNoise(b.weights, { std: 1e-3, seed: 7 });
     expect(report.tensors).toBe(4);
     expect(report.parameters).toBe(400 * 50 + 50 + 50 * 10 + 10);
+    expect(report.changed).toBeGreaterThan(report.parameters - 5);
+    // The largest of ~20,000 |N(0, σ²)| draws lies near 4.4σ.
+    expect(report.maxAbsDelta).toBeGreaterThan(3.5e-3);
+    expect(report.maxAbsDelta).toBeLessThan(6e-3);
     const after = await a.weights.read('w1');
     expect(after).toEqual(await b.weights.read('w1'));
     const diffs = Array.from(after, (v, i) => v - before[i]!);

@@ -86,21 +86,22 @@ function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** w ← round(w / s) · s with s = max|w| / 127 over `indices`; an all-zero group stays zero. */
-function quantizeGroup(values: Float32Array, out: Float32Array, indices: Iterable<number>): void {
-  const group = [...indices];
+/**
+ * w ← round(w / s) · s with s = max|w| / 127 over one group: the values at
+ * `outer` blocks of `inner` consecutive entries, `stride` apart from `start`
+ * (a whole tensor is one block). An all-zero group stays zero.
+ */
+function quantizeGroup(values: Float32Array, out: Float32Array, start: number, inner: number, outer: number, stride: number): void {
   let max = 0;
-  for (const i of group) max = Math.max(max, Math.abs(values[i]!));
-  if (max === 0 || !Number.isFinite(max)) {
-    for (const i of group) out[i] = values[i]!;
-    return;
+  for (let o = 0; o < outer; o++) {
+    for (let i = start + o * stride; i < start + o * stride + inner; i++) max = Math.max(max, Math.abs(values[i]!));
   }
   const scale = max / 127;
-  for (const i of group) out[i] = Math.max(-127, Math.min(127, roundHalfEven(values[i]! / scale))) * scale;
-}
-
-function* range(start: number, end: number, step = 1): Generator<number> {
-  for (let i = start; i < end; i += step) yield i;
+  for (let o = 0; o < outer; o++) {
+    for (let i = start + o * stride; i < start + o * stride + inner; i++) {
+      out[i] = max === 0 || !Number.isFinite(max) ? values[i]! : Math.max(-127, Math.min(127, roundHalfEven(values[i]! / scale))) * scale;
+    }
+  }
 }
 
 /**
@@ -119,7 +120,7 @@ export async function roundTripInt8(weights: WeightAccess, options: Int8RoundTri
     const out = new Float32Array(values.length);
     const shape = infos[t]!.shape;
     if (!options.perChannel || shape.length < 2) {
-      quantizeGroup(values, out, range(0, values.length));
+      quantizeGroup(values, out, 0, values.length, 1, 0);
       return out;
     }
     const axis = axisOption < 0 ? shape.length + axisOption : axisOption;
@@ -129,11 +130,7 @@ export async function roundTripInt8(weights: WeightAccess, options: Int8RoundTri
     const channels = shape[axis]!;
     const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
     const outer = values.length / (channels * inner);
-    for (let c = 0; c < channels; c++) {
-      quantizeGroup(values, out, (function* () {
-        for (let o = 0; o < outer; o++) yield* range(o * channels * inner + c * inner, o * channels * inner + (c + 1) * inner);
-      })());
-    }
+    for (let c = 0; c < channels; c++) quantizeGroup(values, out, c * inner, inner, outer, channels * inner);
     return out;
   });
   return writeAll(weights, infos, before, after);

@@ -46,7 +46,7 @@ export class ChangeTally {
     this.#parameters += before.length;
     for (let i = 0; i < before.length; i++) {
       const delta = Math.abs(after[i]! - before[i]!);
-      if (after[i] !== before[i]) this.#changed++;
+      if (after[i] !== before[i] && !(Number.isNaN(after[i]!) && Number.isNaN(before[i]!))) this.#changed++;
       // NaN deltas (a flip to NaN) must not hide behind Math.max's NaN propagation rules.
       if (delta > this.#maxAbsDelta || (Number.isNaN(delta) && !Number.isNaN(before[i]!))) this.#maxAbsDelta = delta;
     }

@@ -133,7 +133,7 @@ export async function enrol(options: EnrolOptions): Promise<EnrolResult> {
   if (stable.length === 0) {
     throw new ModelSealError(
       'INVALID_ARGUMENT',
-      `every one of the ${total} samples was unstable under benign variation (noise floor ${variation.maxDelta.toExponential(2)}); fragilize again with a larger minimum margin`,
+      `every one of the ${total} samples was unstable under benign variation (noise floor ${variation.maxDelta.toExponential(2)}); fragilize again with a larger minimum margin, or check that this is the model the set was made for`,
     );
   }
   const kept = options.keep === undefined ? stable : stable.slice(0, options.keep);

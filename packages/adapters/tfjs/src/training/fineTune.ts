@@ -70,7 +70,7 @@ function crossEntropy(output: tf.Tensor, labels: tf.Tensor1D, numClasses: number
   if (outputKind === 'logits') return tf.losses.softmaxCrossEntropy(oneHot, flat) as tf.Scalar;
   // Clipping keeps log(0) (a confidently wrong softmax) from turning the loss into Infinity.
   const picked = tf.sum(tf.mul(flat, oneHot), 1);
-  return tf.neg(tf.mean(tf.log(tf.clipByValue(picked, 1e-7, 1))));
+  return tf.neg(tf.mean(tf.log(tf.clipByValue(picked, 1e-7, 1)))) as tf.Scalar;
 }
 
 /** Endless seeded mini-batches: a fresh shuffle per pass over the data, as an epoch would. */
