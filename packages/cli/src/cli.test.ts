@@ -113,6 +113,20 @@ describe('modelseal CLI on the MNIST demo model', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ intact: true, requests: 20 });
   });
 
+  it('enrol records the noise floor, and the enrolled set raises no false alarm under benign changes', async () => {
+    const enrolled = join(dir, 'enrolled.safetensors');
+    const env = { MODELSEAL_SIGNING_KEY: KEY };
+    const made = await modelseal(['enrol', '--model', DEMO_MODELS.mnist, '--triggers', triggers, '--out', enrolled, '--repeats', '1', '--json'], env);
+    expect(made.code).toBe(0);
+    const study = await modelseal(['false-alarms', '--model', DEMO_MODELS.mnist, '--triggers', enrolled, '--repeats', '1', '--seed', '9', '--json'], env);
+    expect(study.code).toBe(0);
+    const report = JSON.parse(study.stdout);
+    expect(report.falseAlarms).toEqual({ label: 0, probability: 0 });
+    const inspect = JSON.parse((await modelseal(['inspect', enrolled, '--json'], env)).stdout);
+    expect(inspect.metadata.extra.probabilityTolerance).toBeGreaterThan(0);
+    expect(inspect.metadata.extra.noiseFloor).toBeGreaterThanOrEqual(0);
+  });
+
   it('verify exits 1 on a copy with Gaussian noise of std 1e-4 on every weight', async () => {
     const result = await modelseal(['verify', '--model', noisy, '--triggers', triggers, '--json', '--signing-key-file', keyFile]);
     expect(result.code).toBe(1);
