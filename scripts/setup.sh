@@ -24,3 +24,6 @@ fi
 
 echo "setup: installing npm packages" >&2
 pnpm install --frozen-lockfile --reporter=silent
+# pnpm skips lifecycle scripts when node_modules is already up to date; the Prisma
+# client must still match prisma/schema.prisma (generation is offline).
+pnpm --silent --filter @modelseal/db generate >/dev/null
