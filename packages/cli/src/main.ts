@@ -12,6 +12,7 @@ const program = buildProgram(
     inspect: async (file, o) => (await import('./commands/inspect.ts')).runInspect({ ...(o as object), file } as never),
     demo: async (o) => (await import('./commands/demo.ts')).runDemo(o as never),
     serve: async (o) => (await import('./commands/serve.ts')).runServe(o as never),
+    eval: async (o) => (await import('./commands/eval.ts')).runEval(o as never),
     enrol: async (o) => (await import('./commands/enrol.ts')).runEnrol(o as never),
     falseAlarms: async (o) => (await (await import('./commands/enrol.ts')).runFalseAlarmStudy(o as never)).code,
   },

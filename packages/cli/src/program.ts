@@ -11,6 +11,7 @@ export interface CommandHandlers {
   serve(options: Record<string, unknown>): Promise<number>;
   enrol(options: Record<string, unknown>): Promise<number>;
   falseAlarms(options: Record<string, unknown>): Promise<number>;
+  eval(options: Record<string, unknown>): Promise<number>;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -113,6 +114,14 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
     .addOption(pluginOption())
     .option('--json', 'print one JSON object instead of text', false)
     .action(async (options) => setExitCode(await handlers.falseAlarms(options)));
+
+  program
+    .command('eval')
+    .description('run an evaluation study (baselines × attacks × seeds) and print the paper-style ChangeRate tables')
+    .requiredOption('--config <file>', 'study config (JSON), e.g. packages/eval/configs/mnist-cnn-noise.json')
+    .option('--out <dir>', 'folder for results.json and the SVG figures', 'eval-out')
+    .option('--json', 'print one JSON object instead of tables', false)
+    .action(async (options) => setExitCode(await handlers.eval(options)));
 
   program
     .command('inspect')

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { initBackend, useBackend } from '@modelseal/adapter-tfjs';
 import { argmaxRows, exactGradient, ModelSealError, predictAll, Random, sizeOf, type ModelAdapter, type Tensor } from '@modelseal/core';
 import type { TriggerSamples } from './types.ts';
 
@@ -50,6 +51,9 @@ export function icipCotangent(probabilities: Tensor, key: Int32Array, lambda: nu
 export async function icip2022Samples(adapter: ModelAdapter, options: Icip2022Options): Promise<Icip2022Samples> {
   if (!adapter.vjp) throw new ModelSealError('UNSUPPORTED', 'the ICIP-2022 baseline needs a white-box model (vjp)');
   const started = performance.now();
+  // The generator runs on the backend the TF.js adapter would pick (wasm when it loads),
+  // also for ONNX targets, instead of TF.js's slow default.
+  await useBackend(await initBackend('auto'));
   const { inputShape, valueRange, numClasses } = adapter.describe();
   const [lo, hi] = valueRange;
   const count = options.count;
@@ -98,7 +102,7 @@ export async function icip2022Samples(adapter: ModelAdapter, options: Icip2022Op
     }
     const inputs = await images();
     const labels = argmaxRows(await predictAll(adapter, inputs));
-    return { inputs, labels, key, steps, keyAgreement: agreement, gradientEvaluations: steps, durationMs: performance.now() - started };
+    return { inputs, labels, key, steps, keyAgreement: agreement, gradientEvaluations: steps * count, durationMs: performance.now() - started };
   } finally {
     tf.dispose([z, w1, b1, w2, b2]);
     optimizer.dispose();

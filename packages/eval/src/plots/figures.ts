@@ -12,8 +12,8 @@ const zip = (xs: readonly number[], ys: readonly number[]): [number, number][] =
 
 /**
  * The paper's figures 5 (PSNR and SSIM over iterations), 7 (objective over iterations) and
- * 8 (one sample's probability vector over iterations), from the study's traces. Figure 9
- * (ChangeRate over fine-tuning steps) needs fine-tuning, which the harness does not run yet.
+ * 8 (one sample's probability vector over iterations), from the study's traces, and 9
+ * (ChangeRate of every method over fine-tuning steps), one per fine-tuning learning rate.
  */
 export function studyFigures(result: StudyResult): Figure[] {
   const figures: Figure[] = [];
@@ -60,6 +60,19 @@ export function studyFigures(result: StudyResult): Figure[] {
         }),
       },
     );
+  }
+  for (const learningRate of [...new Set(result.curves.map((c) => c.learningRate))]) {
+    const curves = result.curves.filter((c) => c.learningRate === learningRate);
+    figures.push({
+      file: `fig9-finetune-lr${learningRate}.svg`,
+      svg: lineChart({
+        title: `Fig. 9: ChangeRate during fine-tuning, learning rate ${learningRate} (${result.dataset})`,
+        xLabel: 'fine-tuning step',
+        yLabel: 'ChangeRate (%)',
+        yRange: [0, 100],
+        series: curves.map((c) => ({ name: METHOD_TITLES[c.method], points: zip(c.steps, c.changeRate.map((r) => r * 100)) })),
+      }),
+    });
   }
   return figures;
 }

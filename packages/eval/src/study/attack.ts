@@ -4,8 +4,7 @@ import type { AttackSetting } from './config.ts';
 /**
  * Tampers with a fresh copy of the model in place, with the study seed so every method
  * of one seed faces the same tampered model. Training attacks (fine-tuning, backdoor)
- * need the TF.js training helpers, which the harness does not use yet: they are refused
- * with a clear error rather than silently skipped.
+ * need training data and checkpoints, so the runner runs them through fineTune.ts.
  */
 export async function applyAttack(adapter: ModelAdapter, setting: AttackSetting, seed: number): Promise<void> {
   if (!adapter.weights) throw new ModelSealError('UNSUPPORTED', `${adapter.kind} models expose no weights to tamper with`);
@@ -25,6 +24,6 @@ export async function applyAttack(adapter: ModelAdapter, setting: AttackSetting,
         return undefined;
     }
   })();
-  if (!params) throw new ModelSealError('UNSUPPORTED', `the "${setting.kind}" attack is not available in the evaluation harness yet`);
+  if (!params) throw new ModelSealError('UNSUPPORTED', `the "${setting.kind}" attack trains the model: the study runner runs it (see fineTune.ts)`);
   await runWeightAttack(adapter.weights, parseAttack({ name: setting.kind, params }));
 }

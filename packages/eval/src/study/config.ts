@@ -20,15 +20,26 @@ export const attackSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('finetune'),
     learningRate: positiveList,
-    steps: z.number().int().positive(),
+    steps: z.number().int().positive().max(100_000),
+    batchSize: z.number().int().positive().max(4096).default(32),
     batchNorm: z.enum(['frozen', 'update']).default('frozen'),
+    /** Steps at which every trigger set is verified during fine-tuning (figure 9). */
+    points: z.number().int().positive().max(100).default(10),
   }),
   z.object({ kind: z.literal('prune'), fraction: positiveList }),
   z.object({ kind: z.literal('fp16') }),
   z.object({ kind: z.literal('int8') }),
   /** One random bit of one random weight per seed, or the given bit position (31 = sign, 30 = top exponent bit). */
   z.object({ kind: z.literal('bitflip'), bit: z.array(z.number().int().min(0).max(31)).min(1) }),
-  z.object({ kind: z.literal('backdoor'), learningRate: positiveList, steps: z.number().int().positive() }),
+  /** BadNets: fine-tuning on a share of training images stamped with a patch and relabelled to the target. */
+  z.object({
+    kind: z.literal('backdoor'),
+    learningRate: positiveList,
+    steps: z.number().int().positive().max(100_000),
+    batchSize: z.number().int().positive().max(4096).default(32),
+    targetLabel: z.number().int().min(0).default(0),
+    poisonFraction: z.number().gt(0).max(1).default(0.1),
+  }),
 ]);
 export type AttackSpec = z.infer<typeof attackSchema>;
 

@@ -1,10 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
-import { fragilize, psnrBatch, ssimBatch, verify, type ModelAdapter, type ModelDescription } from '@modelseal/core';
-import { loadDataset, pickTriggerCandidates, type ImageSet } from '@modelseal/datasets';
+import { fragilize, psnrBatch, ssimBatch, type ModelAdapter, type ModelDescription } from '@modelseal/core';
+import { loadDataset, pickTriggerCandidates, toModelBatch, type ImageSet } from '@modelseal/datasets';
 import { icip2022Samples, nonFragileSamples, randomNoiseSamples, type TriggerSamples } from '../baselines/index.ts';
 import { openModel as defaultOpenModel } from '../models.ts';
-import { applyAttack } from './attack.ts';
 import { attackSettings, type AttackSetting, type MethodName, type StudyConfig } from './config.ts';
+import { checkpointSteps } from './fineTune.ts';
+import { tamperAndVerify } from './tamper.ts';
 import { traceFragilization, type FragilizationTrace } from './trace.ts';
 
 export interface StudyProgress {
@@ -36,6 +37,14 @@ export interface CellResult {
   readonly detectedSeeds: number;
 }
 
+/** ChangeRate of one method along a fine-tuning run, averaged over seeds (figure 9). */
+export interface FineTuneCurve {
+  readonly method: MethodName;
+  readonly learningRate: number;
+  readonly steps: number[];
+  readonly changeRate: number[];
+}
+
 export interface StudyResult {
   readonly model: string;
   readonly runtime: string;
@@ -46,6 +55,9 @@ export interface StudyResult {
   readonly columns: { attack: AttackSetting['kind']; value: number | null }[];
   readonly cells: CellResult[];
   readonly traces: { method: 'ours' | 'paper'; trace: FragilizationTrace }[];
+  readonly curves: FineTuneCurve[];
+  /** How well each backdoor setting took (mean over seeds), so a 0 % ChangeRate cannot hide a failed attack. */
+  readonly backdoors: { learningRate: number; attackSuccessRate: number; cleanAccuracy: number }[];
   readonly durationMs: number;
 }
 
@@ -61,6 +73,10 @@ interface MethodRun {
   readonly samples: TriggerSamples;
   readonly psnr: number | null;
   readonly ssim: number | null;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  map.set(key, [...(map.get(key) ?? []), value]);
 }
 
 function mean(values: readonly number[]): number {
@@ -127,6 +143,7 @@ function rangeOf(description: ModelDescription): number {
  * For every seed, makes each method's trigger samples on the intact model, then for every
  * attack setting re-opens the model, tampers with it (seeded by the study seed, so all
  * methods face the same tampered copy) and verifies every method's samples against it.
+ * Each `done` unit of progress is one method's samples, one attack setting or one trace.
  */
 export async function runStudy(config: StudyConfig, options: RunStudyOptions = {}): Promise<StudyResult> {
   const started = performance.now();
@@ -149,6 +166,12 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
 
     const runs = new Map<MethodName, MethodRun[]>(methods.map((m) => [m, []]));
     const changes = new Map<string, number[]>();
+    const curvePoints = new Map<string, number[]>();
+    let trainCache: { images: ReturnType<typeof toModelBatch>; labels: Int32Array } | undefined;
+    const trainData = () => (trainCache ??= { images: toModelBatch(dataset.train, description), labels: dataset.train.labels });
+    let testCache: typeof trainCache;
+    const testData = () => (testCache ??= { images: toModelBatch(dataset.test, description), labels: dataset.test.labels });
+    const backdoorEffects = new Map<string, { attackSuccessRate: number; cleanAccuracy: number }[]>();
     const cellKey = (method: MethodName, index: number): string => `${method}#${index}`;
 
     for (const seed of config.seeds) {
@@ -161,18 +184,26 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
         done++;
       }
       for (const [index, setting] of settings.entries()) {
-        report(`seed ${seed}: ${setting.kind}${setting.value === undefined ? '' : ` ${setting.value}`}`);
-        const copy = await open(modelPath);
+        const label = `seed ${seed}: ${setting.kind}${setting.value === undefined ? '' : ` ${setting.value}`}`;
+        report(label);
+        const model = await open(modelPath);
         try {
-          await applyAttack(copy, setting, seed);
-          for (const method of methods) {
-            const samples = made.get(method)!;
-            const verdict = await verify({ adapter: copy, inputs: samples.inputs, labels: samples.labels });
-            const key = cellKey(method, index);
-            changes.set(key, [...(changes.get(key) ?? []), verdict.changeRate]);
+          const outcome = await tamperAndVerify({
+            model,
+            setting,
+            seed,
+            triggers: made,
+            train: trainData,
+            test: testData,
+            onCheckpoint: (step, steps) => report(`${label}: step ${step}/${steps}`),
+          });
+          for (const [method, rate] of outcome.rates) push(changes, cellKey(method, index), rate);
+          for (const { step, rates } of outcome.checkpoints) {
+            for (const [method, rate] of rates) push(curvePoints, `${cellKey(method, index)}@${step}`, rate);
           }
+          if (outcome.backdoor) push(backdoorEffects, String(index), outcome.backdoor);
         } finally {
-          await copy.dispose();
+          await model.dispose();
         }
         done++;
       }
@@ -228,6 +259,28 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
         }),
       ),
       traces,
+      backdoors: settings.flatMap((setting, index) => {
+        const effects = backdoorEffects.get(String(index));
+        if (!effects) return [];
+        return [
+          {
+            learningRate: setting.value!,
+            attackSuccessRate: mean(effects.map((e) => e.attackSuccessRate)),
+            cleanAccuracy: mean(effects.map((e) => e.cleanAccuracy)),
+          },
+        ];
+      }),
+      curves: settings.flatMap((setting, index) => {
+        if (setting.spec.kind !== 'finetune') return [];
+        const spec = setting.spec;
+        const stops = checkpointSteps(spec.steps, spec.points);
+        return methods.map((method) => ({
+          method,
+          learningRate: setting.value!,
+          steps: [0, ...stops],
+          changeRate: [0, ...stops.map((step) => mean(curvePoints.get(`${cellKey(method, index)}@${step}`) ?? []))],
+        }));
+      }),
       durationMs: performance.now() - started,
     };
   } finally {

@@ -57,7 +57,13 @@ export function formatTables(result: StudyResult): string {
       }),
     ]);
     const title = `${ATTACK_TITLES[kind] ?? kind}: average ChangeRate (%) over seeds ${seeds}`;
-    return `${title}\n${alignColumns([header, ...body])}`;
+    const effects =
+      kind === 'backdoor'
+        ? result.backdoors.map(
+            (b) => `\nlearning rate ${b.learningRate}: backdoor success ${(b.attackSuccessRate * 100).toFixed(1)} %, clean accuracy ${(b.cleanAccuracy * 100).toFixed(1)} %`,
+          )
+        : [];
+    return `${title}\n${alignColumns([header, ...body])}${effects.join('')}`;
   });
   const quality = alignColumns([
     ['Samples', 'N', 'PSNR (dB)', 'SSIM', 'ms/sample', 'grad evals/sample'],

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelAdapter } from '@modelseal/core';
+import { MlpAdapter } from '@modelseal/core/testing';
+import { parseStudyConfig } from './config.ts';
+import { runStudy, type StudyProgress } from './runner.ts';
+
+// A confident MLP on 28×28 NCHW inputs stands in for the CNN: the real MNIST data, no ML runtime.
+function opener() {
+  const opened: { path: string; adapter: MlpAdapter; writes: number }[] = [];
+  const open = async (path: string): Promise<ModelAdapter> => {
+    const adapter = new MlpAdapter({ inputShape: [1, 28, 28], hidden: 32, seed: 11, weightScale: 4 });
+    const entry = { path, adapter, writes: 0 };
+    const write = adapter.weights.write.bind(adapter.weights);
+    adapter.weights.write = async (name, values) => {
+      entry.writes++;
+      await write(name, values);
+    };
+    opened.push(entry);
+    return adapter;
+  };
+  return { opened, open };
+}
+
+describe('runStudy', () => {
+  it('verifies every method against a fresh tampered copy per seed and attack setting and averages over seeds', async () => {
+    const config = parseStudyConfig({
+      model: 'models/x',
+      dataset: 'mnist',
+      count: 4,
+      seeds: [1, 2],
+      methods: ['non-fragile', 'random', 'icip2022', 'ours', 'paper'],
+      paperIterations: 5,
+      icip2022: { maxSteps: 2 },
+      traceSamples: 2,
+      attacks: [{ kind: 'noise', std: [1e-12, 3] }],
+    });
+    const { opened, open } = opener();
+    const progress: StudyProgress[] = [];
+    const result = await runStudy(config, { baseDir: '/base', openModel: open, onProgress: (p) => progress.push(p) });
+
+    // One intact model for making samples, then one fresh copy per seed × setting.
+    expect(opened).toHaveLength(1 + 2 * 2);
+    expect(opened.every((o) => o.path === '/base/models/x')).toBe(true);
+    expect(opened[0]!.writes).toBe(0);
+    expect(opened.slice(1).every((o) => o.writes > 0)).toBe(true);
+
+    expect(result.columns).toEqual([
+      { attack: 'noise', value: 1e-12 },
+      { attack: 'noise', value: 3 },
+    ]);
+    expect(result.cells).toHaveLength(5 * 2);
+    for (const cell of result.cells) {
+      expect(cell.perSeed).toHaveLength(2);
+      expect(cell.changeRate).toBeCloseTo((cell.perSeed[0]! + cell.perSeed[1]!) / 2, 12);
+      // Noise far below float32 resolution leaves the model bit-identical.
+      if (cell.value === 1e-12) expect(cell.changeRate).toBe(0);
+    }
+    const nonFragileBig = result.cells.find((c) => c.method === 'non-fragile' && c.value === 3)!;
+    expect(nonFragileBig.changeRate).toBeGreaterThan(0.2);
+    expect(nonFragileBig.detectedSeeds).toBe(2);
+
+    const byMethod = Object.fromEntries(result.methods.map((m) => [m.method, m]));
+    expect(byMethod['ours']!.samples).toBe(4);
+    expect(byMethod['non-fragile']!.samples).toBeGreaterThan(100);
+    expect(byMethod['ours']!.psnr).toBeGreaterThan(10);
+    expect(byMethod['random']!.psnr).toBeNull();
+    expect(byMethod['ours']!.gradientEvaluationsPerSample).toBeGreaterThan(0);
+    expect(byMethod['paper']!.gradientEvaluationsPerSample).toBe(6);
+
+    expect(result.traces.map((t) => t.method)).toEqual(['ours', 'paper']);
+    expect(result.traces[1]!.trace.checkpoints.at(-1)).toBe(5);
+
+    const last = progress.at(-1)!;
+    expect(last.done).toBe(last.total);
+    expect(progress.some((p) => p.detail.includes('icip2022 step'))).toBe(true);
+  });
+});
+
+describe('runStudy with fine-tuning', () => {
+  it('verifies along the fine-tuning run and records the curve for figure 9', async () => {
+    const config = parseStudyConfig({
+      model: '../../../../models/mnist-cnn',
+      dataset: 'mnist',
+      count: 3,
+      seeds: [1],
+      methods: ['random', 'ours'],
+      traceSamples: 0,
+      attacks: [{ kind: 'finetune', learningRate: [0.05], steps: 4, batchSize: 16, points: 2 }],
+    });
+    const result = await runStudy(config, { baseDir: import.meta.dirname });
+    expect(result.columns).toEqual([{ attack: 'finetune', value: 0.05 }]);
+    expect(result.curves.map((c) => [c.method, c.steps])).toEqual([
+      ['random', [0, 2, 4]],
+      ['ours', [0, 2, 4]],
+    ]);
+    for (const curve of result.curves) {
+      const cell = result.cells.find((c) => c.method === curve.method)!;
+      // The table's cell is the ChangeRate after the last fine-tuning step.
+      expect(curve.changeRate.at(-1)).toBe(cell.changeRate);
+      expect(curve.changeRate[0]).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { sampleStudyResult } from '../testing.ts';
+import { alignColumns, formatTables } from './format.ts';
+
+describe('alignColumns', () => {
+  it('left-aligns the first column and right-aligns the others', () => {
+    expect(alignColumns([['a', '1'], ['long', '100']])).toBe('a        1\nlong   100');
+  });
+});
+
+describe('formatTables', () => {
+  const text = formatTables(sampleStudyResult());
+  const lines = text.split('\n');
+
+  it('lays the noise table out like the paper: methods as rows, std values as columns, ChangeRate in %', () => {
+    const header = lines.find((l) => l.startsWith('Standard Deviation'))!;
+    expect(header.split(/\s{2,}/)).toEqual(['Standard Deviation', '0.001', '0.0005', '0.00001']);
+    const start = lines.indexOf(header);
+    expect(lines.slice(start + 1, start + 6).map((l) => l.split(/\s{2,}/))).toEqual([
+      ['Non-fragile', '0.03', '0.03', '0.00'],
+      ['Random', '0.00', '0.00', '0.00'],
+      ['ICIP-2022', '6.00', '1.00', '0.00'],
+      ['Ours (default)', '86.00', '84.00', '50.00'],
+      ['Ours (paper preset)', '69.00', '66.00', '6.00'],
+    ]);
+    // Right-aligned columns end at the same position in every row.
+    const widths = new Set(lines.slice(start, start + 6).map((l) => l.length));
+    expect(widths.size).toBe(1);
+    expect(text).toContain('average ChangeRate (%) over seeds 1, 2');
+  });
+
+  it('puts each attack kind in its own table and reports quality and cost per method', () => {
+    expect(text).toMatch(/float16 round trip[^\n]*\nFloat16\s+ChangeRate\nNon-fragile\s+50\.00/);
+    expect(text).toMatch(/Ours \(default\)\s+100\s+27\.50\s+0\.850\s+12\.5\s+7\.0/);
+    expect(text).toMatch(/Random\s+100\s+n\/a\s+n\/a/);
+  });
+
+  it('states how well a backdoor took under its table', () => {
+    const result = sampleStudyResult();
+    const backdoor = {
+      ...result,
+      columns: [{ attack: 'backdoor' as const, value: 0.01 }],
+      cells: result.cells.map((c) => ({ ...c, attack: 'backdoor' as const, value: 0.01 })).filter((_, i) => i % 4 === 0),
+      backdoors: [{ learningRate: 0.01, attackSuccessRate: 0.912, cleanAccuracy: 0.97 }],
+    };
+    expect(formatTables(backdoor)).toMatch(/Learning Rate\s+0\.01\n[^]*\nlearning rate 0\.01: backdoor success 91\.2 %, clean accuracy 97\.0 %/);
+  });
+});
