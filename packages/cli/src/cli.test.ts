@@ -192,6 +192,25 @@ describe('modelseal CLI on the MNIST demo model', () => {
   });
 });
 
+describe('modelseal train', () => {
+  it('trains the demo CNN, reports its test accuracy and saves a model the CLI can seal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'modelseal-train-'));
+    try {
+      const out = join(dir, 'model');
+      const trained = await modelseal(['train', '--dataset', 'mnist', '--out', out, '--epochs', '1', '--train-limit', '800', '--json']);
+      expect(trained.code).toBe(0);
+      const summary = JSON.parse(trained.stdout);
+      // 800 digits and one epoch: far from the committed model, far above chance (10 %).
+      expect(summary.testAccuracy).toBeGreaterThan(0.5);
+      const sealed = await modelseal(['fragilize', '--model', out, '--dataset', 'mnist', '--count', '5', '--out', join(dir, 't.safetensors'), '--json']);
+      expect(sealed.code).toBe(0);
+      expect(JSON.parse(sealed.stdout).samples).toBe(5);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
 describe('modelseal CLI with ONNX models and HTTP endpoints', () => {
   const onnxModel = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
   let dir: string;

@@ -8,6 +8,7 @@ export interface TrainCommandOptions {
   readonly epochs: number;
   readonly batchSize: number;
   readonly seed: number;
+  readonly trainLimit?: number;
   readonly json: boolean;
 }
 
@@ -22,6 +23,7 @@ export async function trainToFolder(options: TrainCommandOptions): Promise<{ tes
     batchSize: options.batchSize,
     seed: options.seed,
     out: options.out,
+    ...(options.trainLimit !== undefined ? { trainLimit: options.trainLimit } : {}),
     onProgress: (p) => {
       if (!started) {
         progress.start(p.epochs * p.batches, 'train');
