@@ -4,6 +4,7 @@ import {
   exactGradient,
   fragilize,
   ModelSealError,
+  triggerSetFromFragilization,
   nesGradient,
   spsaGradient,
   type GradientSource,
@@ -134,42 +135,17 @@ export async function fragilizeToFile(
   };
 
   await mkdir(dirname(options.out), { recursive: true });
-  await writeTriggerSetFile(
-    options.out,
-    {
-      inputs: result.inputs,
-      labels: result.labels,
-      probabilities: result.probabilities,
-      metadata: {
-        modelFingerprint: description.fingerprint ?? '',
-        modelRuntime: description.runtime,
-        objective: result.settings.objective,
-        epsilon: result.settings.epsilon,
-        iterations: result.iterations,
-        createdAt: new Date().toISOString(),
-        layout: description.layout,
-        valueRange: description.valueRange,
-        ...(description.classNames ? { classNames: description.classNames } : dataset.classNames.length === description.numClasses ? { classNames: dataset.classNames } : {}),
-        extra: {
-          preset: result.settings.preset,
-          settings: result.settings,
-          gradient: result.gradientSource,
-          queries: result.queries,
-          dataset: dataset.name,
-          split: 'test',
-          sampleIndices: candidates.indices,
-          originalLabels: Array.from(result.originalLabels),
-          margins: result.samples.map((s) => s.margin),
-          iterationsPerSample: result.samples.map((s) => s.iterations),
-          meanMargin: margins.reduce((s, m) => s + m, 0) / Math.max(1, margins.length),
-          meanMaxProbability: summary.meanMaxProbability,
-          meanPsnr: finiteOrNull(quality.meanPsnr),
-          meanSsim: finiteOrNull(quality.meanSsim),
-        },
-      },
+  const triggerSet = triggerSetFromFragilization(result, description, {
+    classNames: dataset.classNames,
+    extra: {
+      dataset: dataset.name,
+      split: 'test',
+      sampleIndices: candidates.indices,
+      meanPsnr: finiteOrNull(quality.meanPsnr),
+      meanSsim: finiteOrNull(quality.meanSsim),
     },
-    { signingKey },
-  );
+  });
+  await writeTriggerSetFile(options.out, triggerSet, { signingKey });
   if (options.preview) {
     await mkdir(dirname(options.preview), { recursive: true });
     await writeFile(options.preview, renderComparison(originals, fragile));

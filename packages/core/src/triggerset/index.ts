@@ -31,3 +31,4 @@ export type {
   TriggerSet,
 } from './triggerSet.ts';
 export { readTriggerSetFile, writeTriggerSetFile } from './file.ts';
+export * from './fromFragilization.ts';
