@@ -33,6 +33,7 @@ export interface FragilizeCommandOptions {
   readonly iterations?: number;
   readonly minMargin?: number;
   readonly targetMargin?: number;
+  readonly tieClasses?: number;
   readonly gradient?: 'exact' | 'nes' | 'spsa';
   readonly probes?: number;
   readonly sigma?: number;
@@ -93,6 +94,7 @@ export async function fragilizeToFile(
     ...(options.iterations !== undefined ? { maxIterations: options.iterations } : {}),
     ...(options.minMargin !== undefined ? { minMargin: options.minMargin } : {}),
     ...(options.targetMargin !== undefined ? { targetMargin: options.targetMargin } : {}),
+    ...(options.tieClasses !== undefined ? { tieClasses: options.tieClasses } : {}),
     onProgress: (p) => {
       const bySamples = options.preset !== 'paper';
       if (!barStarted) {
@@ -118,6 +120,8 @@ export async function fragilizeToFile(
     samples: result.samples.length,
     preset: result.settings.preset,
     objective: result.settings.objective,
+    method: result.settings.method,
+    tieClasses: result.settings.tieClasses,
     gradient: result.gradientSource,
     iterations: result.iterations,
     queries: result.queries,
@@ -169,7 +173,7 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
       process.stdout.write(
         [
           `wrote ${summary.out}: ${summary.samples} fragile samples${summary.signed ? ' (signed)' : ''}`,
-          `  ${summary.preset} preset, objective ${summary.objective}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
+          `  ${summary.preset} preset, ${summary.method === 'junction' ? `${summary.tieClasses}-class junction` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
           `  converged ${summary.converged}/${summary.samples}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
           `  image quality: PSNR ${(summary.meanPsnr as number).toFixed(1)} dB, SSIM ${(summary.meanSsim as number).toFixed(3)}`,
           ...(options.preview ? [`  preview: ${options.preview}`] : []),

@@ -119,3 +119,25 @@ describe('fragilize', () => {
     await expect(fragilize({ adapter, inputs, epsilon: -1 })).rejects.toThrow(/epsilon/);
   });
 });
+
+describe('fragilize, junction preset', () => {
+  it('moves samples onto a k-class tie with the top class a band above the rest', async () => {
+    const adapter = new MlpAdapter({ seed: 5, weightScale: 1.5, inputShape: [1, 8, 8], hidden: 32 });
+    const random = new Random(3);
+    const inputs = { data: Float32Array.from({ length: 6 * 64 }, () => random.next()), shape: [6, 1, 8, 8] };
+    const result = await fragilize({ adapter, inputs, preset: 'junction', tieClasses: 4 });
+    const settings = resolveSettings({ preset: 'junction' });
+    const solved = result.samples.filter((s) => s.converged);
+    expect(solved.length).toBeGreaterThanOrEqual(4);
+    for (let r = 0; r < 6; r++) {
+      const sample = result.samples[r]!;
+      expect(sample.margin).toBeGreaterThanOrEqual(settings.minMargin);
+      if (!sample.converged) continue;
+      // The four largest probabilities are within a few band-widths of each other.
+      const row = Array.from(result.probabilities.data.subarray(r * 10, (r + 1) * 10)).sort((a, b) => b - a);
+      expect(row[0]! - row[3]!).toBeLessThan(10 * settings.targetMargin);
+      expect(row[0]! - row[4]!).toBeGreaterThan(10 * settings.targetMargin);
+    }
+    expect(result.gradientEvaluations).toBeGreaterThan(0);
+  });
+});

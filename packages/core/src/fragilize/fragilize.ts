@@ -4,6 +4,7 @@ import { getObjective, type Objective } from '../objectives/objectives.ts';
 import { assertBatchShape, sizeOf, topTwo, type Tensor } from '../tensor/tensor.ts';
 import { exactGradient, predictAll, type GradientSource } from './gradient.ts';
 import { refineToBand, type Bracket } from './refine.ts';
+import { junctionSearch } from './junction.ts';
 import { resolveSettings, type FragilizeSettings } from './settings.ts';
 
 export interface SampleStats {
@@ -213,86 +214,106 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
   };
   report();
 
-  // Gradients at the starting points (exact cotangents: we already have p).
-  {
-    const result = await gradient.compute(inputs, cotangents(objective, states.map((s) => s.p), n), signal);
-    queries += result.queries;
-    gradientEvaluations += count;
-    const grads = rowsOf(result.gradient, rowSize);
-    states.forEach((s, i) => {
-      s.g = grads[i];
-      s.evaluations++;
+  if (settings.method === 'junction') {
+    // The junction search ranks iterates by their distance to the junction, not the objective.
+    for (const state of states) state.best = { ...state.best, value: Infinity };
+    iteration = await junctionSearch({
+      states,
+      gradient,
+      settings,
+      description,
+      ...(signal ? { signal } : {}),
+      predict: (batch) => predictAll(adapter, batch, signal),
+      onIteration: (spent, evaluations) => {
+        queries += spent;
+        gradientEvaluations += evaluations;
+        iteration++;
+        report();
+        iteration--;
+      },
     });
-  }
-
-  while (iteration < settings.maxIterations) {
-    throwIfAborted(signal);
-    const active = states.filter((s) => !s.done);
-    if (active.length === 0) break;
-    iteration++;
-
-    const sign = settings.direction === 'descent' ? 1 : -1;
-    const candidates = active.map((s) => takeStep(s.x, s.g!, sign * s.epsilon, settings.step, lo, hi));
-    const batch = stack(candidates, description.inputShape);
-    let candidateP: Float32Array[];
-    let cotangentP: Float32Array[];
-    if (settings.cotangent === 'exact') {
-      const probs = await predictAll(adapter, batch, signal);
-      queries += active.length;
-      candidateP = rowsOf(probs, n);
-      cotangentP = candidateP;
-    } else {
-      candidateP = [];
-      cotangentP = active.map((s) => s.p);
-    }
-    const result = await gradient.compute(batch, cotangents(objective, cotangentP, n), signal);
-    queries += result.queries;
-    gradientEvaluations += active.length;
-    const grads = rowsOf(result.gradient, rowSize);
-    if (settings.cotangent === 'lagged') candidateP = rowsOf(result.probabilities, n);
-
-    const brackets: { state: SampleState; bracket: Bracket }[] = [];
-    active.forEach((s, i) => {
-      const p = candidateP[i]!;
-      for (let c = 0; c < n; c++) {
-        if (!Number.isFinite(p[c]!)) {
-          throw new ModelSealError('NON_FINITE', `the model returned non-finite probabilities for sample ${s.index}`);
-        }
-      }
-      const value = objective.value(p);
-      if (settings.refine) {
-        const labelA = topTwo(s.p).index;
-        const labelB = topTwo(p).index;
-        if (labelA !== labelB) brackets.push({ state: s, bracket: { from: s.x, to: candidates[i]!, labelA, labelB } });
-      }
-      s.iterations++;
-      s.evaluations++;
-      const improved = settings.direction === 'descent' ? value < s.value : value > s.value;
-      const accepted = !settings.adaptiveStep || improved;
-      if (accepted) {
-        s.x = candidates[i]!;
-        s.p = p;
-        s.g = grads[i]!;
-        s.value = value;
-        keep(s, s.x, p, value);
-      } else {
-        s.epsilon *= settings.stepDecay;
-      }
-      if (settings.earlyStop && (inBand(s.best.margin) || s.epsilon < settings.minEpsilon)) s.done = true;
-    });
-    if (brackets.length > 0) {
-      const refined = await refineToBand(adapter, brackets.map((b) => b.bracket), settings, signal);
-      queries += refined.queries;
-      refined.results.forEach((result, i) => {
-        const state = brackets[i]!.state;
-        if (result && result.margin < state.best.margin) {
-          state.best = { x: result.x, p: result.p, value: objective.value(result.p), margin: result.margin };
-        }
-        if (settings.earlyStop && inBand(state.best.margin)) state.done = true;
+  } else {
+    // Gradients at the starting points (exact cotangents: we already have p).
+    {
+      const result = await gradient.compute(inputs, cotangents(objective, states.map((s) => s.p), n), signal);
+      queries += result.queries;
+      gradientEvaluations += count;
+      const grads = rowsOf(result.gradient, rowSize);
+      states.forEach((s, i) => {
+        s.g = grads[i];
+        s.evaluations++;
       });
     }
-    if (trace) trace.push(Float32Array.from(states, (s) => s.value));
-    report();
+
+    while (iteration < settings.maxIterations) {
+      throwIfAborted(signal);
+      const active = states.filter((s) => !s.done);
+      if (active.length === 0) break;
+      iteration++;
+
+      const sign = settings.direction === 'descent' ? 1 : -1;
+      const candidates = active.map((s) => takeStep(s.x, s.g!, sign * s.epsilon, settings.step, lo, hi));
+      const batch = stack(candidates, description.inputShape);
+      let candidateP: Float32Array[];
+      let cotangentP: Float32Array[];
+      if (settings.cotangent === 'exact') {
+        const probs = await predictAll(adapter, batch, signal);
+        queries += active.length;
+        candidateP = rowsOf(probs, n);
+        cotangentP = candidateP;
+      } else {
+        candidateP = [];
+        cotangentP = active.map((s) => s.p);
+      }
+      const result = await gradient.compute(batch, cotangents(objective, cotangentP, n), signal);
+      queries += result.queries;
+      gradientEvaluations += active.length;
+      const grads = rowsOf(result.gradient, rowSize);
+      if (settings.cotangent === 'lagged') candidateP = rowsOf(result.probabilities, n);
+
+      const brackets: { state: SampleState; bracket: Bracket }[] = [];
+      active.forEach((s, i) => {
+        const p = candidateP[i]!;
+        for (let c = 0; c < n; c++) {
+          if (!Number.isFinite(p[c]!)) {
+            throw new ModelSealError('NON_FINITE', `the model returned non-finite probabilities for sample ${s.index}`);
+          }
+        }
+        const value = objective.value(p);
+        if (settings.refine) {
+          const labelA = topTwo(s.p).index;
+          const labelB = topTwo(p).index;
+          if (labelA !== labelB) brackets.push({ state: s, bracket: { from: s.x, to: candidates[i]!, labelA, labelB } });
+        }
+        s.iterations++;
+        s.evaluations++;
+        const improved = settings.direction === 'descent' ? value < s.value : value > s.value;
+        const accepted = !settings.adaptiveStep || improved;
+        if (accepted) {
+          s.x = candidates[i]!;
+          s.p = p;
+          s.g = grads[i]!;
+          s.value = value;
+          keep(s, s.x, p, value);
+        } else {
+          s.epsilon *= settings.stepDecay;
+        }
+        if (settings.earlyStop && (inBand(s.best.margin) || s.epsilon < settings.minEpsilon)) s.done = true;
+      });
+      if (brackets.length > 0) {
+        const refined = await refineToBand(adapter, brackets.map((b) => b.bracket), settings, signal);
+        queries += refined.queries;
+        refined.results.forEach((result, i) => {
+          const state = brackets[i]!.state;
+          if (result && result.margin < state.best.margin) {
+            state.best = { x: result.x, p: result.p, value: objective.value(result.p), margin: result.margin };
+          }
+          if (settings.earlyStop && inBand(state.best.margin)) state.done = true;
+        });
+      }
+      if (trace) trace.push(Float32Array.from(states, (s) => s.value));
+      report();
+    }
   }
 
   // Without early stopping (the paper's loop) the result is the last iterate, not the best one.
