@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { ModelSealError } from '@modelseal/core';
 
-export const METHOD_NAMES = ['non-fragile', 'random', 'icip2022', 'ours', 'paper'] as const;
+export const METHOD_NAMES = ['non-fragile', 'random', 'icip2022', 'ours', 'junction', 'paper'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-/** Row titles in the paper's tables; "paper" is Algorithm 1 as published, "ours" ModelSeal's default. */
+/** Row titles in the paper's tables; "paper" is Algorithm 1 as published, "ours" ModelSeal's default, "junction" its k-class-tie preset. */
 export const METHOD_TITLES: Record<MethodName, string> = {
   'non-fragile': 'Non-fragile',
   random: 'Random',
   icip2022: 'ICIP-2022',
   ours: 'Ours (default)',
+  junction: 'Ours (junction)',
   paper: 'Ours (paper preset)',
 };
 

@@ -110,12 +110,13 @@ async function makeSamples(
       return { samples, psnr: null, ssim: null };
     }
     case 'ours':
+    case 'junction':
     case 'paper': {
       const candidates = await pickTriggerCandidates(adapter, test, { count: config.count, seed });
       const result = await fragilize({
         adapter,
         inputs: candidates.batch,
-        preset: method === 'ours' ? 'default' : 'paper',
+        preset: method === 'ours' ? 'default' : method,
         seed,
         ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
         onProgress: (p) => context.step(`${method} iteration ${p.iteration}/${p.maxIterations}`),

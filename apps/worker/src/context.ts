@@ -1,0 +1,22 @@
+import type { AddressGuard } from '@modelseal/adapter-http';
+import type { AdapterRegistry } from '@modelseal/core';
+import type { PrismaClient } from '@modelseal/db';
+import type { PgBoss } from 'pg-boss';
+
+/** What every handler needs, built once per worker process. */
+export interface WorkerContext {
+  readonly prisma: PrismaClient;
+  /** For jobs that queue follow-up jobs (alerts). */
+  readonly boss: PgBoss;
+  readonly registry: AdapterRegistry;
+  /** Root of stored artifacts: trigger sets live in `<artifactsDir>/trigger-sets/`. */
+  readonly artifactsDir: string;
+  /** Base folder for dataset specs that name a path (`idx:...`, `folder:...`). */
+  readonly datasetsDir: string;
+  readonly signingKey: Uint8Array | undefined;
+  /** Which webhook receivers may be reached (public addresses only, unless configured). */
+  readonly webhookGuard: AddressGuard;
+  readonly progressIntervalMs: number;
+  readonly cancelPollMs: number;
+  readonly log: (line: string) => void;
+}

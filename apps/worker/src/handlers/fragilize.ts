@@ -1,0 +1,136 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  exactGradient,
+  fragilize,
+  ModelSealError,
+  nesGradient,
+  spsaGradient,
+  writeTriggerSetFile,
+  type GradientSource,
+  type ModelAdapter,
+} from '@modelseal/core';
+import { loadDataset, pickTriggerCandidates } from '@modelseal/datasets';
+import type { JobPayload } from '@modelseal/jobs';
+import { openModelRow } from '../adapters.ts';
+import type { WorkerContext } from '../context.ts';
+import type { JobRowReporter } from '../jobRow.ts';
+
+type FragilizePayload = JobPayload<'fragilize'>;
+
+/** Exact gradients when the adapter has them; black-box adapters get NES unless told otherwise. */
+function chooseGradient(adapter: ModelAdapter, payload: FragilizePayload): GradientSource {
+  const kind = payload.gradient ?? (adapter.vjp ? 'exact' : 'nes');
+  if (kind === 'exact') {
+    if (!adapter.vjp) throw new ModelSealError('UNSUPPORTED', `the ${adapter.kind} adapter has no exact gradients; ask for nes or spsa`);
+    return exactGradient(adapter);
+  }
+  return kind === 'nes' ? nesGradient(adapter, { seed: payload.seed }) : spsaGradient(adapter, { seed: payload.seed });
+}
+
+/**
+ * Where a job's trigger set is stored, relative to the artifacts folder. Named after the job,
+ * so a retried attempt replaces (atomically) what an interrupted one may have left.
+ */
+export function triggerSetKey(jobId: string): string {
+  return `trigger-sets/${jobId}.safetensors`;
+}
+
+export async function runFragilizeJob(context: WorkerContext, payload: FragilizePayload, reporter: JobRowReporter, signal: AbortSignal): Promise<void> {
+  const { prisma } = context;
+  await reporter.stage('loading dataset');
+  const dataset = await loadDataset(payload.dataset, { cwd: context.datasetsDir });
+  const model = await prisma.model.findUnique({ where: { id: payload.modelId } });
+  if (!model) throw new ModelSealError('INVALID_ARGUMENT', `model ${payload.modelId} does not exist`);
+
+  await reporter.stage('loading model');
+  const adapter = await openModelRow(context, model);
+  try {
+    const description = adapter.describe();
+    await reporter.stage('selecting samples');
+    const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: payload.count, seed: payload.seed, signal });
+
+    await reporter.stage('fragilizing');
+    const result = await fragilize({
+      adapter,
+      inputs: candidates.batch,
+      gradient: chooseGradient(adapter, payload),
+      preset: payload.preset,
+      seed: payload.seed,
+      signal,
+      ...(payload.objective ? { objective: payload.objective } : {}),
+      ...(payload.epsilon !== undefined ? { epsilon: payload.epsilon } : {}),
+      ...(payload.maxIterations !== undefined ? { maxIterations: payload.maxIterations } : {}),
+      // Early-stopping presets finish sample by sample; the paper's fixed loop counts iterations.
+      // Capped below 1 so only the committed result reads as complete.
+      onProgress: (p) => reporter.progress(Math.min(0.99, payload.preset === 'paper' ? p.iteration / p.maxIterations : (p.total - p.active) / p.total)),
+    });
+
+    await reporter.stage('writing trigger set');
+    const key = triggerSetKey(payload.jobId);
+    await mkdir(join(context.artifactsDir, 'trigger-sets'), { recursive: true });
+    await writeTriggerSetFile(
+      join(context.artifactsDir, key),
+      {
+        inputs: result.inputs,
+        labels: result.labels,
+        probabilities: result.probabilities,
+        metadata: {
+          modelFingerprint: description.fingerprint ?? '',
+          modelRuntime: description.runtime,
+          objective: result.settings.objective,
+          epsilon: result.settings.epsilon,
+          iterations: result.iterations,
+          createdAt: new Date().toISOString(),
+          layout: description.layout,
+          valueRange: description.valueRange,
+          ...(description.classNames ? { classNames: description.classNames } : {}),
+          extra: {
+            preset: result.settings.preset,
+            gradient: result.gradientSource,
+            dataset: dataset.name,
+            split: 'test',
+            sampleIndices: candidates.indices,
+            originalLabels: Array.from(result.originalLabels),
+            margins: result.samples.map((s) => s.margin),
+          },
+        },
+      },
+      { signingKey: context.signingKey },
+    );
+
+    const stats = {
+      samples: result.samples.length,
+      converged: result.samples.filter((s) => s.converged).length,
+      iterations: result.iterations,
+      queries: result.queries,
+      gradient: result.gradientSource,
+      durationMs: Math.round(result.durationMs),
+      screenedAccuracy: candidates.screenedAccuracy,
+    };
+    // Progress writes must not land after the final state.
+    await reporter.close();
+    await prisma.$transaction(async (tx) => {
+      const set = await tx.triggerSet.create({
+        data: {
+          modelId: model.id,
+          name: payload.triggerSetName,
+          params: { ...result.settings, dataset: payload.dataset, count: payload.count },
+          stats,
+          signature: context.signingKey ? 'hmac-sha256' : null,
+          artifactRef: key,
+          sampleCount: result.samples.length,
+        },
+      });
+      // Committed together with the trigger set, and only while the job is still ours:
+      // a cancellation that arrived during the run rolls the trigger set back.
+      const updated = await tx.job.updateMany({
+        where: { id: payload.jobId, status: 'running' },
+        data: { status: 'succeeded', progress: 1, stage: 'done', finishedAt: new Date(), triggerSetId: set.id, result: { triggerSetId: set.id, ...stats } },
+      });
+      if (updated.count === 0) throw new ModelSealError('ABORTED', 'the job was cancelled before its result was committed');
+    });
+  } finally {
+    await adapter.dispose();
+  }
+}

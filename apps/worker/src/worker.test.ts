@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { readTriggerSetFile } from '@modelseal/core';
+import { enqueue } from '@modelseal/jobs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobRow, openTestDatabase, seedModel, waitFor, type TestDatabase } from './testing/database.ts';
+import { startWorker, type RunningWorker } from './worker.ts';
+
+let db: TestDatabase;
+let worker: RunningWorker;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  db = await openTestDatabase('worker');
+  worker = await startWorker({
+    databaseUrl: db.url,
+    artifactsDir: join(db.dir, 'artifacts'),
+    pollingIntervalSeconds: 0.5,
+    superviseIntervalSeconds: 2,
+    progressIntervalMs: 100,
+    cancelPollMs: 200,
+    shutdownTimeoutMs: 5_000,
+    log: (line) => lines.push(line),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await db?.close();
+}, 60_000);
+
+const finished = (jobId: string) =>
+  waitFor(`job ${jobId} to finish`, async () => {
+    const row = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+    return row.finishedAt ? row : undefined;
+  }, 90_000);
+
+describe('worker', () => {
+  let triggerSetId: string;
+  let modelId: string;
+  let projectId: string;
+
+  it('fragilizes a registered model into a stored trigger set and records it', async () => {
+    const { project, model } = await seedModel(db.prisma);
+    modelId = model.id;
+    projectId = project.id;
+    const job = await createJobRow(db.prisma, project.id, 'fragilize', model.id);
+    await enqueue(worker.boss, 'fragilize', { jobId: job.id, modelId: model.id, triggerSetName: 'first', dataset: 'mnist', count: 6, seed: 3 });
+
+    const row = await finished(job.id);
+    expect(row.status).toBe('succeeded');
+    expect(row.progress).toBe(1);
+    expect(row.triggerSetId).toBeTruthy();
+    const set = await db.prisma.triggerSet.findUniqueOrThrow({ where: { id: row.triggerSetId! } });
+    expect(set.sampleCount).toBe(6);
+    expect(set.name).toBe('first');
+    const decoded = await readTriggerSetFile(join(db.dir, 'artifacts', set.artifactRef));
+    expect(decoded.triggerSet.labels).toHaveLength(6);
+    triggerSetId = set.id;
+  }, 120_000);
+
+  it('audits the unchanged model as intact and writes an Audit row', async () => {
+    const job = await createJobRow(db.prisma, projectId, 'audit', modelId);
+    await enqueue(worker.boss, 'audit', { jobId: job.id, modelId, triggerSetId, trigger: 'manual' });
+    const row = await finished(job.id);
+    expect(row.status).toBe('succeeded');
+    const audit = await db.prisma.audit.findFirstOrThrow({ where: { jobId: job.id } });
+    expect(audit.intact).toBe(true);
+    expect(audit.changeRate).toBe(0);
+    expect(audit.trigger).toBe('manual');
+    expect(audit.queries).toBeGreaterThanOrEqual(6);
+  }, 120_000);
+
+  it('stops a running job cancelled through its Job row and keeps no trigger set', async () => {
+    const job = await createJobRow(db.prisma, projectId, 'fragilize', modelId);
+    // The paper's fixed loop with many iterations: long enough to be caught running.
+    await enqueue(worker.boss, 'fragilize', { jobId: job.id, modelId, triggerSetName: 'cancelled', dataset: 'mnist', count: 10, preset: 'paper', maxIterations: 100_000 });
+    await waitFor('progress', async () => {
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+      return row.progress > 0 ? row : undefined;
+    });
+    await db.prisma.job.update({ where: { id: job.id }, data: { status: 'cancelled' } });
+    const row = await finished(job.id);
+    expect(row.status).toBe('cancelled');
+    expect(row.progress).toBeLessThan(1);
+    expect(await db.prisma.triggerSet.count({ where: { name: 'cancelled' } })).toBe(0);
+  }, 120_000);
+
+  it('fails at once, without retries, when the model cannot be opened', async () => {
+    const { project, model } = await seedModel(db.prisma, { adapterKind: 'no-such-runtime', name: 'broken' });
+    const job = await createJobRow(db.prisma, project.id, 'fragilize', model.id);
+    const bossId = await enqueue(worker.boss, 'fragilize', { jobId: job.id, modelId: model.id, triggerSetName: 'x', dataset: 'mnist', count: 2 });
+    const row = await finished(job.id);
+    expect(row.status).toBe('failed');
+    expect(row.error).toMatch(/no-such-runtime/);
+    const queued = await worker.boss.getJobById('fragilize', bossId);
+    expect(queued?.retryCount).toBe(0);
+  }, 120_000);
+});
+
+describe('jobs pg-boss gives up on', () => {
+  it('marks the Job row failed when the last attempt is lost, not left running', async () => {
+    const { project, model } = await seedModel(db.prisma, { name: 'abandoned' });
+    const job = await createJobRow(db.prisma, project.id, 'fragilize', model.id);
+    await db.prisma.job.update({ where: { id: job.id }, data: { status: 'running' } });
+    // A worker that claimed the last attempt and then vanished: its claim is failed for it,
+    // as pg-boss' supervisor does when the heartbeat stops (takeover.test.ts shows that part).
+    const bossId = await worker.boss.send(
+      'fragilize',
+      { jobId: job.id, modelId: model.id, triggerSetName: 'x', dataset: 'mnist', count: 2 },
+      { retryLimit: 0, startAfter: new Date(Date.now() + 3_600_000) },
+    );
+    await worker.boss.fail('fragilize', bossId!, { message: 'worker lost' });
+    const row = await finished(job.id);
+    expect(row.status).toBe('failed');
+    expect(row.error).toMatch(/gave up/);
+  }, 60_000);
+});

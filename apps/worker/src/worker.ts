@@ -1,0 +1,146 @@
+// One worker process: pulls catalog jobs from the shared pg-boss queues and runs them.
+// Any number of these, on one machine or many, may point at the same database.
+import { resolve } from 'node:path';
+import { AddressGuard } from '@modelseal/adapter-http';
+import { createPrismaClient } from '@modelseal/db';
+import { createQueues, DEAD_LETTER_QUEUE, parsePayload, syncAuditSchedules, type JobName } from '@modelseal/jobs';
+import { PgBoss, type JobWithMetadata } from 'pg-boss';
+import { createAdapterRegistry } from './adapters.ts';
+import type { WorkerContext } from './context.ts';
+import { messageOf } from './errors.ts';
+import { runAuditJob } from './handlers/audit.ts';
+import { runDeadLetterJob } from './handlers/deadLetter.ts';
+import { runFragilizeJob } from './handlers/fragilize.ts';
+import { runWebhookJob } from './handlers/webhook.ts';
+import { runTracked, type AttemptOutcome } from './tracked.ts';
+
+export interface WorkerOptions {
+  readonly databaseUrl: string;
+  readonly artifactsDir: string;
+  /** Base folder for dataset specs naming a path (default: the current folder). */
+  readonly datasetsDir?: string;
+  /** Model-heavy jobs (fragilize) run at once in this process; default 1, one GPU job at a time. */
+  readonly concurrency?: number;
+  /** Audits run at once in this process (they only query the model); default 2. */
+  readonly auditConcurrency?: number;
+  /** Third-party adapter packages (or files) to load, by name. */
+  readonly plugins?: readonly string[];
+  readonly signingKey?: Uint8Array;
+  readonly log?: (line: string) => void;
+  /** How often an idle worker looks for jobs (pg-boss minimum 0.5; default 2). */
+  readonly pollingIntervalSeconds?: number;
+  /**
+   * How often pg-boss looks for jobs whose heartbeat stopped (default 10). A dead worker's job
+   * is taken over after its queue's heartbeatSeconds plus up to this long.
+   */
+  readonly superviseIntervalSeconds?: number;
+  readonly progressIntervalMs?: number;
+  readonly cancelPollMs?: number;
+  /** How long stop() lets running jobs finish before handing them back to the queue (default 30 s). */
+  readonly shutdownTimeoutMs?: number;
+  /**
+   * Let webhooks reach loopback and private-network receivers. Off by default: a webhook URL
+   * comes from a project member and the worker sits inside the platform's network (SSRF).
+   */
+  readonly webhookAllowPrivate?: boolean;
+  /** How often AuditSchedule rows are copied into pg-boss cron schedules (default 60 s; 0: only at start). */
+  readonly scheduleSyncSeconds?: number;
+}
+
+export interface RunningWorker {
+  readonly boss: PgBoss;
+  /** Copies enabled AuditSchedule rows into pg-boss cron schedules now (also done periodically). */
+  syncSchedules(): Promise<{ scheduled: number; removed: number }>;
+  /** Stops taking jobs, lets running ones finish (up to shutdownTimeoutMs), then releases the rest. */
+  stop(): Promise<void>;
+}
+
+async function settle(context: WorkerContext, name: JobName, job: JobWithMetadata<unknown>): Promise<AttemptOutcome | { auditId: string; intact: boolean } | { status: string }> {
+  try {
+    parsePayload(name, job.data);
+  } catch (error) {
+    // A malformed payload will not parse on a retry either: record why and drop it.
+    context.log(`${name} job ${job.id}: ${messageOf(error)}`);
+    return { status: 'failed', detail: messageOf(error) };
+  }
+  if (name === 'fragilize') {
+    const p = parsePayload('fragilize', job.data);
+    return runTracked(context, p.jobId, job, (reporter, signal) => runFragilizeJob(context, p, reporter, signal));
+  }
+  if (name === 'audit') {
+    const p = parsePayload('audit', job.data);
+    if (p.jobId) {
+      return runTracked(context, p.jobId, job, async (reporter, signal) => {
+        // No progress writes here (verification is one pass), so none can land after the result.
+        await reporter.stage('verifying');
+        await runAuditJob(context, p, signal);
+      });
+    }
+    // Scheduled audits have no Job row: pg-boss' own retries and state are their record.
+    const { auditId, report } = await runAuditJob(context, p, job.signal);
+    return { auditId, intact: report.intact };
+  }
+  if (name === 'webhook') return runWebhookJob(context, parsePayload('webhook', job.data), job);
+  throw new Error(`this worker has no handler for ${name} jobs`);
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const supervise = options.superviseIntervalSeconds ?? 10;
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    superviseIntervalSeconds: supervise,
+    monitorIntervalSeconds: supervise,
+  });
+  boss.on('error', (error) => log(`pg-boss: ${messageOf(error)}`));
+  const prisma = createPrismaClient(options.databaseUrl);
+  const context: WorkerContext = {
+    prisma,
+    boss,
+    registry: await createAdapterRegistry(options.plugins ?? [], process.cwd()),
+    artifactsDir: resolve(options.artifactsDir),
+    datasetsDir: resolve(options.datasetsDir ?? process.cwd()),
+    signingKey: options.signingKey,
+    webhookGuard: new AddressGuard({ allowPrivate: options.webhookAllowPrivate ?? false, allowHosts: [] }),
+    progressIntervalMs: options.progressIntervalMs ?? 1000,
+    cancelPollMs: options.cancelPollMs ?? 2000,
+    log,
+  };
+  try {
+    await boss.start();
+    await createQueues(boss);
+    const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true as const, batchSize: 1 };
+    const handle = (name: JobName) => async (jobs: JobWithMetadata<unknown>[]) => {
+      const outcomes = [];
+      for (const job of jobs) outcomes.push(await settle(context, name, job));
+      return outcomes;
+    };
+    await boss.work('fragilize', { ...polling, localConcurrency: options.concurrency ?? 1 }, handle('fragilize'));
+    await boss.work('audit', { ...polling, localConcurrency: options.auditConcurrency ?? 2 }, handle('audit'));
+    await boss.work('webhook', { ...polling, localConcurrency: 4 }, handle('webhook'));
+    await boss.work(DEAD_LETTER_QUEUE, polling, async (jobs: JobWithMetadata<unknown>[]) => Promise.all(jobs.map((job) => runDeadLetterJob(context, job.data))));
+  } catch (error) {
+    await boss.stop({ graceful: false }).catch(() => undefined);
+    await prisma.$disconnect();
+    throw error;
+  }
+  const syncSchedules = async () => syncAuditSchedules(boss, await prisma.auditSchedule.findMany());
+  await syncSchedules();
+  const syncEvery = options.scheduleSyncSeconds ?? 60;
+  // The API also syncs when a schedule changes; this catches changes made any other way.
+  const syncTimer =
+    syncEvery > 0 ? setInterval(() => void syncSchedules().catch((error: unknown) => log(`schedule sync: ${messageOf(error)}`)), syncEvery * 1000) : undefined;
+  log('worker ready');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    boss,
+    syncSchedules,
+    stop: () =>
+      (stopping ??= (async () => {
+        clearInterval(syncTimer);
+        await boss.stop({ graceful: true, timeout: options.shutdownTimeoutMs ?? 30_000 });
+        await prisma.$disconnect();
+      })()),
+  };
+}
