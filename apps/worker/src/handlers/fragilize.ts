@@ -1,14 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  exactGradient,
+  chooseGradient,
   fragilize,
   ModelSealError,
-  nesGradient,
-  spsaGradient,
+  triggerSetFromFragilization,
   writeTriggerSetFile,
-  type GradientSource,
-  type ModelAdapter,
 } from '@modelseal/core';
 import { loadDataset, pickTriggerCandidates } from '@modelseal/datasets';
 import type { JobPayload } from '@modelseal/jobs';
@@ -17,16 +14,6 @@ import type { WorkerContext } from '../context.ts';
 import type { JobRowReporter } from '../jobRow.ts';
 
 type FragilizePayload = JobPayload<'fragilize'>;
-
-/** Exact gradients when the adapter has them; black-box adapters get NES unless told otherwise. */
-function chooseGradient(adapter: ModelAdapter, payload: FragilizePayload): GradientSource {
-  const kind = payload.gradient ?? (adapter.vjp ? 'exact' : 'nes');
-  if (kind === 'exact') {
-    if (!adapter.vjp) throw new ModelSealError('UNSUPPORTED', `the ${adapter.kind} adapter has no exact gradients; ask for nes or spsa`);
-    return exactGradient(adapter);
-  }
-  return kind === 'nes' ? nesGradient(adapter, { seed: payload.seed }) : spsaGradient(adapter, { seed: payload.seed });
-}
 
 /**
  * Where a job's trigger set is stored, relative to the artifacts folder. Named after the job,
@@ -54,7 +41,7 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
     const result = await fragilize({
       adapter,
       inputs: candidates.batch,
-      gradient: chooseGradient(adapter, payload),
+      gradient: chooseGradient(adapter, { seed: payload.seed, ...(payload.gradient ? { kind: payload.gradient } : {}) }),
       preset: payload.preset,
       seed: payload.seed,
       signal,
@@ -69,35 +56,11 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
     await reporter.stage('writing trigger set');
     const key = triggerSetKey(payload.jobId);
     await mkdir(join(context.artifactsDir, 'trigger-sets'), { recursive: true });
-    await writeTriggerSetFile(
-      join(context.artifactsDir, key),
-      {
-        inputs: result.inputs,
-        labels: result.labels,
-        probabilities: result.probabilities,
-        metadata: {
-          modelFingerprint: description.fingerprint ?? '',
-          modelRuntime: description.runtime,
-          objective: result.settings.objective,
-          epsilon: result.settings.epsilon,
-          iterations: result.iterations,
-          createdAt: new Date().toISOString(),
-          layout: description.layout,
-          valueRange: description.valueRange,
-          ...(description.classNames ? { classNames: description.classNames } : {}),
-          extra: {
-            preset: result.settings.preset,
-            gradient: result.gradientSource,
-            dataset: dataset.name,
-            split: 'test',
-            sampleIndices: candidates.indices,
-            originalLabels: Array.from(result.originalLabels),
-            margins: result.samples.map((s) => s.margin),
-          },
-        },
-      },
-      { signingKey: context.signingKey },
-    );
+    const triggerSet = triggerSetFromFragilization(result, description, {
+      classNames: dataset.classNames,
+      extra: { dataset: dataset.name, split: 'test', sampleIndices: candidates.indices },
+    });
+    await writeTriggerSetFile(join(context.artifactsDir, key), triggerSet, { signingKey: context.signingKey });
 
     const stats = {
       samples: result.samples.length,

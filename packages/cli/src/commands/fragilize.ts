@@ -1,13 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-  exactGradient,
+  chooseGradient,
   fragilize,
-  ModelSealError,
   triggerSetFromFragilization,
-  nesGradient,
-  spsaGradient,
-  type GradientSource,
   writeTriggerSetFile,
   type FragilizeResult,
   type ModelAdapter,
@@ -55,17 +51,6 @@ function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-/** Exact gradients when the adapter has them; black-box adapters get NES unless told otherwise. */
-function chooseGradient(adapter: ModelAdapter, options: FragilizeCommandOptions | Omit<FragilizeCommandOptions, 'model' | 'plugin' | 'adapter'>): GradientSource {
-  const kind = options.gradient ?? (adapter.vjp ? 'exact' : 'nes');
-  if (kind === 'exact') {
-    if (!adapter.vjp) throw new ModelSealError('UNSUPPORTED', `the ${adapter.kind} adapter has no exact gradients; use --gradient nes or spsa`);
-    return exactGradient(adapter);
-  }
-  const zo = { seed: options.seed, ...(options.probes !== undefined ? { probes: options.probes } : {}), ...(options.sigma !== undefined ? { sigma: options.sigma } : {}) };
-  return kind === 'nes' ? nesGradient(adapter, zo) : spsaGradient(adapter, zo);
-}
-
 /** Fragilizes `count` correctly classified test samples and writes the trigger set. */
 export async function fragilizeToFile(
   adapter: ModelAdapter,
@@ -86,7 +71,12 @@ export async function fragilizeToFile(
   const result = await fragilize({
     adapter,
     inputs: candidates.batch,
-    gradient: chooseGradient(adapter, options),
+    gradient: chooseGradient(adapter, {
+      seed: options.seed,
+      ...(options.gradient ? { kind: options.gradient } : {}),
+      ...(options.probes !== undefined ? { probes: options.probes } : {}),
+      ...(options.sigma !== undefined ? { sigma: options.sigma } : {}),
+    }),
     preset: options.preset,
     seed: options.seed,
     ...(options.objective ? { objective: options.objective } : {}),

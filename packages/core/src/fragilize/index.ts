@@ -2,3 +2,4 @@ export * from './fragilize.ts';
 export * from './gradient.ts';
 export * from './settings.ts';
 export * from './zerothOrder.ts';
+export * from './chooseGradient.ts';
