@@ -26,9 +26,9 @@ const { batch } = await pickTriggerCandidates(local, dataset.test, { count, seed
 console.error('exact gradients (ONNX vjp) …');
 const exact = await fragilize({ adapter: local, inputs: batch });
 console.error('black box (NES over HTTP) …');
-const before = remote.queryCount();
+const before = remote.queryCount?.() ?? 0;
 const blackBox = await fragilize({ adapter: remote, inputs: batch, gradient: nesGradient(remote, { probes: Number(values.probes), seed: 1 }) });
-const remoteQueries = remote.queryCount() - before;
+const remoteQueries = (remote.queryCount?.() ?? 0) - before;
 
 const stds = [1e-3, 1e-4, 1e-5];
 const seeds = [1, 2, 3];
