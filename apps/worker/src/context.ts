@@ -1,4 +1,5 @@
 import type { AddressGuard } from '@modelseal/adapter-http';
+import type { ArtifactStore } from '@modelseal/artifacts';
 import type { AdapterRegistry } from '@modelseal/core';
 import type { PrismaClient } from '@modelseal/db';
 import type { PgBoss } from 'pg-boss';
@@ -9,8 +10,10 @@ export interface WorkerContext {
   /** For jobs that queue follow-up jobs (alerts). */
   readonly boss: PgBoss;
   readonly registry: AdapterRegistry;
-  /** Root of stored artifacts: trigger sets live in `<artifactsDir>/trigger-sets/`. */
+  /** Root of stored artifacts; relative model paths are resolved from here. */
   readonly artifactsDir: string;
+  /** Content-addressed store in artifactsDir: trigger sets are written there, encrypted when a key is configured. */
+  readonly artifacts: ArtifactStore;
   /** Base folder for dataset specs that name a path (`idx:...`, `folder:...`). */
   readonly datasetsDir: string;
   readonly signingKey: Uint8Array | undefined;

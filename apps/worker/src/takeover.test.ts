@@ -2,7 +2,8 @@
 // worker takes the job over once its heartbeat stops, finishes it, and nothing is lost.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { readTriggerSetFile } from '@modelseal/core';
+import { createArtifactStore } from '@modelseal/artifacts';
+import { decodeTriggerSet } from '@modelseal/core';
 import { createQueues, enqueue } from '@modelseal/jobs';
 import { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { startWorker, type RunningWorker } from './worker.ts';
 
 const WORKER_DIR = join(REPO_ROOT, 'apps/worker');
 const COUNT = 40;
+const ARTIFACT_KEY = '7'.repeat(64);
 
 let db: TestDatabase;
 let client: PgBoss;
@@ -41,6 +43,7 @@ function spawnWorker(artifactsDir: string): ChildProcess {
       ...process.env,
       DATABASE_URL: db.url,
       MODELSEAL_ARTIFACTS_DIR: artifactsDir,
+      MODELSEAL_ARTIFACT_KEY: ARTIFACT_KEY,
       MODELSEAL_WORKER_POLL_SECONDS: '0.5',
       MODELSEAL_WORKER_SUPERVISE_SECONDS: '1',
       MODELSEAL_WORKER_PROGRESS_MS: '100',
@@ -80,6 +83,7 @@ it('finishes a fragilize job on another worker after the first is killed with SI
   expect(await db.prisma.triggerSet.count({ where: { modelId: model.id } })).toBe(0);
 
   workerB = await startWorker({
+    artifactKey: ARTIFACT_KEY,
     databaseUrl: db.url,
     artifactsDir,
     pollingIntervalSeconds: 0.5,
@@ -98,7 +102,8 @@ it('finishes a fragilize job on another worker after the first is killed with SI
   expect(sets).toHaveLength(1);
   expect(sets[0]!.id).toBe(done.triggerSetId);
   expect(sets[0]!.sampleCount).toBe(COUNT);
-  const decoded = await readTriggerSetFile(join(artifactsDir, sets[0]!.artifactRef));
+  const store = createArtifactStore({ root: artifactsDir, encryptionKey: ARTIFACT_KEY });
+  const decoded = decodeTriggerSet(await store.get(sets[0]!.artifactRef));
   expect(decoded.triggerSet.labels).toHaveLength(COUNT);
   expect(decoded.triggerSet.metadata.iterations).toBe(300);
   // pg-boss ran the job a second time: the first attempt died with worker A.

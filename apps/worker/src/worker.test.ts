@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import { readTriggerSetFile } from '@modelseal/core';
+import { createArtifactStore } from '@modelseal/artifacts';
+import { decodeTriggerSet } from '@modelseal/core';
 import { enqueue } from '@modelseal/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRow, openTestDatabase, seedModel, waitFor, type TestDatabase } from './testing/database.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
+const ARTIFACT_KEY = '7'.repeat(64);
 let db: TestDatabase;
 let worker: RunningWorker;
 const lines: string[] = [];
@@ -14,6 +16,7 @@ beforeAll(async () => {
   worker = await startWorker({
     databaseUrl: db.url,
     artifactsDir: join(db.dir, 'artifacts'),
+    artifactKey: ARTIFACT_KEY,
     pollingIntervalSeconds: 0.5,
     superviseIntervalSeconds: 2,
     progressIntervalMs: 100,
@@ -53,7 +56,11 @@ describe('worker', () => {
     const set = await db.prisma.triggerSet.findUniqueOrThrow({ where: { id: row.triggerSetId! } });
     expect(set.sampleCount).toBe(6);
     expect(set.name).toBe('first');
-    const decoded = await readTriggerSetFile(join(db.dir, 'artifacts', set.artifactRef));
+    // Stored content-addressed and encrypted at rest: the bytes on disk are not a safetensors file.
+    expect(set.artifactRef).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const store = createArtifactStore({ root: join(db.dir, 'artifacts'), encryptionKey: ARTIFACT_KEY });
+    expect((await store.stat(set.artifactRef))?.encrypted).toBe(true);
+    const decoded = decodeTriggerSet(await store.get(set.artifactRef));
     expect(decoded.triggerSet.labels).toHaveLength(6);
     triggerSetId = set.id;
   }, 120_000);

@@ -5,6 +5,7 @@ import { AddressGuard } from '@modelseal/adapter-http';
 import { createPrismaClient } from '@modelseal/db';
 import { createQueues, DEAD_LETTER_QUEUE, parsePayload, syncAuditSchedules, type JobName } from '@modelseal/jobs';
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
+import { createArtifactStore, encryptionKeyFromEnv } from '@modelseal/artifacts';
 import { createAdapterRegistry } from './adapters.ts';
 import type { WorkerContext } from './context.ts';
 import { messageOf } from './errors.ts';
@@ -26,6 +27,11 @@ export interface WorkerOptions {
   /** Third-party adapter packages (or files) to load, by name. */
   readonly plugins?: readonly string[];
   readonly signingKey?: Uint8Array;
+  /**
+   * AES-256 key for trigger sets at rest (32 bytes, hex or base64); default MODELSEAL_ARTIFACT_KEY.
+   * Without one, trigger sets are stored unencrypted and the worker says so at start.
+   */
+  readonly artifactKey?: string | Uint8Array;
   readonly log?: (line: string) => void;
   /** How often an idle worker looks for jobs (pg-boss minimum 0.5; default 2). */
   readonly pollingIntervalSeconds?: number;
@@ -94,11 +100,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   boss.on('error', (error) => log(`pg-boss: ${messageOf(error)}`));
   const prisma = createPrismaClient(options.databaseUrl);
+  const artifactKey = options.artifactKey ?? encryptionKeyFromEnv();
+  if (artifactKey === undefined) {
+    log('warning: no artifact key (MODELSEAL_ARTIFACT_KEY): trigger sets will be stored unencrypted');
+  }
+  const artifactsDir = resolve(options.artifactsDir);
   const context: WorkerContext = {
     prisma,
     boss,
     registry: await createAdapterRegistry(options.plugins ?? [], process.cwd()),
-    artifactsDir: resolve(options.artifactsDir),
+    artifactsDir,
+    artifacts: createArtifactStore({
+      root: artifactsDir,
+      encryptionKey: artifactKey,
+      allowUnencryptedTriggerSets: artifactKey === undefined,
+    }),
     datasetsDir: resolve(options.datasetsDir ?? process.cwd()),
     signingKey: options.signingKey,
     webhookGuard: new AddressGuard({ allowPrivate: options.webhookAllowPrivate ?? false, allowHosts: [] }),

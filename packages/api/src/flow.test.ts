@@ -9,7 +9,7 @@ import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler } from './http.ts';
 import type { AppRouter } from './router.ts';
-import { REPO_ROOT, startHarness, uniqueSlug, type Harness } from './testing/harness.ts';
+import { REPO_ROOT, startHarness, TEST_ARTIFACT_KEY, uniqueSlug, type Harness } from './testing/harness.ts';
 
 const ONNX_MODEL = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
 
@@ -21,6 +21,7 @@ beforeAll(async () => {
   worker = await startWorker({
     databaseUrl: h.db.url,
     artifactsDir: h.deps.artifactsDir,
+    artifactKey: TEST_ARTIFACT_KEY,
     pollingIntervalSeconds: 0.5,
     superviseIntervalSeconds: 2,
     progressIntervalMs: 100,

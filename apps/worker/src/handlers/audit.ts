@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { ModelSealError, readTriggerSetFile, verify, type VerifyReport } from '@modelseal/core';
+import { ModelSealError, decodeTriggerSet, verify, type VerifyReport } from '@modelseal/core';
 import type { JobPayload } from '@modelseal/jobs';
 import { openModelRow } from '../adapters.ts';
 import type { WorkerContext } from '../context.ts';
@@ -21,7 +20,7 @@ export async function runAuditJob(context: WorkerContext, payload: AuditPayload,
   if (triggerSet.modelId !== payload.modelId) {
     throw new ModelSealError('INVALID_ARGUMENT', `trigger set ${payload.triggerSetId} does not belong to model ${payload.modelId}`);
   }
-  const decoded = await readTriggerSetFile(join(context.artifactsDir, triggerSet.artifactRef), { signingKey: context.signingKey });
+  const decoded = decodeTriggerSet(await context.artifacts.get(triggerSet.artifactRef, { kind: 'trigger-set' }), { signingKey: context.signingKey });
   const set = decoded.triggerSet;
   const adapter = await openModelRow(context, triggerSet.model);
   try {

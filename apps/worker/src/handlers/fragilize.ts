@@ -1,11 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   chooseGradient,
   fragilize,
   ModelSealError,
   triggerSetFromFragilization,
-  writeTriggerSetFile,
+  encodeTriggerSet,
 } from '@modelseal/core';
 import { loadDataset, pickTriggerCandidates } from '@modelseal/datasets';
 import type { JobPayload } from '@modelseal/jobs';
@@ -14,14 +12,6 @@ import type { WorkerContext } from '../context.ts';
 import type { JobRowReporter } from '../jobRow.ts';
 
 type FragilizePayload = JobPayload<'fragilize'>;
-
-/**
- * Where a job's trigger set is stored, relative to the artifacts folder. Named after the job,
- * so a retried attempt replaces (atomically) what an interrupted one may have left.
- */
-export function triggerSetKey(jobId: string): string {
-  return `trigger-sets/${jobId}.safetensors`;
-}
 
 export async function runFragilizeJob(context: WorkerContext, payload: FragilizePayload, reporter: JobRowReporter, signal: AbortSignal): Promise<void> {
   const { prisma } = context;
@@ -54,13 +44,13 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
     });
 
     await reporter.stage('writing trigger set');
-    const key = triggerSetKey(payload.jobId);
-    await mkdir(join(context.artifactsDir, 'trigger-sets'), { recursive: true });
     const triggerSet = triggerSetFromFragilization(result, description, {
       classNames: dataset.classNames,
       extra: { dataset: dataset.name, split: 'test', sampleIndices: candidates.indices },
     });
-    await writeTriggerSetFile(join(context.artifactsDir, key), triggerSet, { signingKey: context.signingKey });
+    // Content-addressed: a retried attempt that makes the same set stores it once.
+    const stored = await context.artifacts.put(encodeTriggerSet(triggerSet, { signingKey: context.signingKey }), { kind: 'trigger-set' });
+
 
     const stats = {
       samples: result.samples.length,
@@ -81,7 +71,7 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
           params: { ...result.settings, dataset: payload.dataset, count: payload.count },
           stats,
           signature: context.signingKey ? 'hmac-sha256' : null,
-          artifactRef: key,
+          artifactRef: stored.ref,
           sampleCount: result.samples.length,
         },
       });

@@ -12,6 +12,7 @@ import { PgBoss } from 'pg-boss';
 import { expect } from 'vitest';
 import { createContext, type ApiDeps, type HeaderSource } from '../context.ts';
 import { createCaller } from '../router.ts';
+import { createArtifactStore } from '@modelseal/artifacts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -30,6 +31,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The key the harness's artifact store encrypts trigger sets with; give it to workers in tests. */
+export const TEST_ARTIFACT_KEY = '5'.repeat(64);
+
 export async function startHarness(prefix: string, options: { adapters?: AdapterRegistry } = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), `modelseal-api-${prefix}-`));
   // When tests run as root the server runs as `postgres`, which must enter this folder.
@@ -43,6 +47,7 @@ export async function startHarness(prefix: string, options: { adapters?: Adapter
     prisma: db.prisma,
     boss,
     artifactsDir: join(dir, 'artifacts'),
+    artifacts: createArtifactStore({ root: join(dir, 'artifacts'), encryptionKey: TEST_ARTIFACT_KEY }),
     sessionSecret: 'test-session-secret-0123456789abcdef',
     adapters: options.adapters,
   };
