@@ -8,9 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PgBoss } from 'pg-boss';
-import { createQueues, enqueue } from '@modelseal/jobs';
-import { createJobRow, openTestDatabase, seedModel, waitFor } from '../src/testing/database.ts';
+import { enqueue } from '@modelseal/jobs';
+import { createJobRow, openTestDatabase, seedModel, startQueueClient, waitFor } from '../src/testing/database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,9 +34,7 @@ try {
       }),
     );
   }
-  const boss = new PgBoss({ connectionString: db.url });
-  await boss.start();
-  await createQueues(boss);
+  const boss = await startQueueClient(db.url);
   const { project, model } = await seedModel(db.prisma);
   const finished = (jobId: string) =>
     waitFor(`job ${jobId}`, async () => {

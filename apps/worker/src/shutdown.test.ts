@@ -2,10 +2,10 @@
 // when the grace period is too short, it hands the job back to the queue at once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createQueues, enqueue } from '@modelseal/jobs';
-import { PgBoss } from 'pg-boss';
+import { enqueue } from '@modelseal/jobs';
+import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createJobRow, openTestDatabase, REPO_ROOT, seedModel, waitFor, type TestDatabase } from './testing/database.ts';
+import { createJobRow, openTestDatabase, REPO_ROOT, seedModel, waitFor, type TestDatabase, startQueueClient } from './testing/database.ts';
 
 let db: TestDatabase;
 let client: PgBoss;
@@ -13,10 +13,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   db = await openTestDatabase('shutdown');
-  client = new PgBoss({ connectionString: db.url, supervise: false, schedule: false });
-  client.on('error', () => undefined);
-  await client.start();
-  await createQueues(client);
+  client = await startQueueClient(db.url);
 }, 120_000);
 
 afterAll(async () => {

@@ -4,10 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createArtifactStore } from '@modelseal/artifacts';
 import { decodeTriggerSet } from '@modelseal/core';
-import { createQueues, enqueue } from '@modelseal/jobs';
-import { PgBoss } from 'pg-boss';
+import { enqueue } from '@modelseal/jobs';
+import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createJobRow, openTestDatabase, REPO_ROOT, seedModel, waitFor, type TestDatabase } from './testing/database.ts';
+import { createJobRow, openTestDatabase, REPO_ROOT, seedModel, waitFor, type TestDatabase, startQueueClient } from './testing/database.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
 const WORKER_DIR = join(REPO_ROOT, 'apps/worker');
@@ -22,11 +22,7 @@ let outputA = '';
 
 beforeAll(async () => {
   db = await openTestDatabase('takeover');
-  // The enqueuing side (the API in production): it never works on jobs itself.
-  client = new PgBoss({ connectionString: db.url, supervise: false, schedule: false });
-  client.on('error', () => undefined);
-  await client.start();
-  await createQueues(client);
+  client = await startQueueClient(db.url);
 }, 120_000);
 
 afterAll(async () => {

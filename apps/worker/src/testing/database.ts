@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Database, type PrismaClient } from '@modelseal/db';
+import { createQueues } from '@modelseal/jobs';
+import { PgBoss } from 'pg-boss';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const MNIST_CNN = join(REPO_ROOT, 'models/mnist-cnn');
@@ -50,4 +52,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * The enqueuing side of the queue, as the API is in production: it never works on jobs
+ * itself (no supervision, no cron), so only the workers under test do.
+ */
+export async function startQueueClient(url: string): Promise<PgBoss> {
+  const client = new PgBoss({ connectionString: url, supervise: false, schedule: false });
+  client.on('error', () => undefined);
+  await client.start();
+  await createQueues(client);
+  return client;
 }
