@@ -77,6 +77,22 @@ describe('worker', () => {
     expect(audit.queries).toBeGreaterThanOrEqual(6);
   }, 120_000);
 
+  it('runs an evaluation study on a registered model and stores its report', async () => {
+    const job = await db.prisma.job.create({ data: { projectId, type: 'evaluate', modelId } });
+    const config = { dataset: 'mnist', count: 5, seeds: [1], methods: ['random', 'ours'], traceSamples: 0, attacks: [{ kind: 'noise', std: [1e-3] }] };
+    await enqueue(worker.boss, 'evaluate', { jobId: job.id, modelId, triggerSetId, config });
+    const row = await finished(job.id);
+    expect(row.status).toBe('succeeded');
+    const result = row.result as { reportRef: string; tables: string };
+    expect(result.tables).toMatch(/Ours \(default\)/);
+    const store = createArtifactStore({ root: join(db.dir, 'artifacts'), encryptionKey: ARTIFACT_KEY });
+    const report = JSON.parse(new TextDecoder().decode(await store.get(result.reportRef)));
+    const ours = report.cells.find((c: { method: string }) => c.method === 'ours');
+    // Noise of std 1e-3 on every weight flips fragile samples of the small CNN.
+    expect(ours.changeRate).toBeGreaterThan(0);
+    expect(report.methods.map((m: { method: string }) => m.method)).toEqual(['random', 'ours']);
+  }, 180_000);
+
   it('stops a running job cancelled through its Job row and keeps no trigger set', async () => {
     const job = await createJobRow(db.prisma, projectId, 'fragilize', modelId);
     // The paper's fixed loop with many iterations: long enough to be caught running.

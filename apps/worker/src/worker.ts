@@ -12,6 +12,7 @@ import { messageOf } from './errors.ts';
 import { runAuditJob } from './handlers/audit.ts';
 import { runDeadLetterJob } from './handlers/deadLetter.ts';
 import { runFragilizeJob } from './handlers/fragilize.ts';
+import { runEvaluateJob } from './handlers/evaluate.ts';
 import { runWebhookJob } from './handlers/webhook.ts';
 import { runTracked, type AttemptOutcome } from './tracked.ts';
 
@@ -86,6 +87,10 @@ async function settle(context: WorkerContext, name: JobName, job: JobWithMetadat
     const { auditId, report } = await runAuditJob(context, p, job.signal);
     return { auditId, intact: report.intact };
   }
+  if (name === 'evaluate') {
+    const p = parsePayload('evaluate', job.data);
+    return runTracked(context, p.jobId, job, (reporter, signal) => runEvaluateJob(context, p, reporter, signal));
+  }
   if (name === 'webhook') return runWebhookJob(context, parsePayload('webhook', job.data), job);
   throw new Error(`this worker has no handler for ${name} jobs`);
 }
@@ -132,6 +137,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return outcomes;
     };
     await boss.work('fragilize', { ...polling, localConcurrency: options.concurrency ?? 1 }, handle('fragilize'));
+    // Evaluations are model-heavy too: one at a time per worker.
+    await boss.work('evaluate', { ...polling, localConcurrency: 1 }, handle('evaluate'));
     await boss.work('audit', { ...polling, localConcurrency: options.auditConcurrency ?? 2 }, handle('audit'));
     await boss.work('webhook', { ...polling, localConcurrency: 4 }, handle('webhook'));
     await boss.work(DEAD_LETTER_QUEUE, polling, async (jobs: JobWithMetadata<unknown>[]) => Promise.all(jobs.map((job) => runDeadLetterJob(context, job.data))));
