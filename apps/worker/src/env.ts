@@ -1,4 +1,4 @@
-import { ModelSealError } from '@modelseal/core';
+import { ModelSealError, describeIssues } from '@modelseal/core';
 import { z } from 'zod';
 
 const seconds = z.coerce.number().positive();
@@ -35,7 +35,7 @@ export function readWorkerEnv(env: Readonly<Record<string, string | undefined>>)
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(defined);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const details = describeIssues(parsed.error);
     throw new ModelSealError('INVALID_CONFIG', `worker configuration: ${details}`);
   }
   const e = parsed.data;

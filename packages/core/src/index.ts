@@ -10,3 +10,4 @@ export * from './triggerset/index.ts';
 export * from './metrics/index.ts';
 export * from './attacks/index.ts';
 export * from './enrol/index.ts';
+export * from './util/describeIssues.ts';

@@ -1,16 +1,10 @@
-import { ModelSealError, decodeTriggerSet, verify, type VerifyReport } from '@modelseal/core';
+import { ModelSealError, decodeTriggerSet, recordedTolerance, verify, type VerifyReport } from '@modelseal/core';
 import type { JobPayload } from '@modelseal/jobs';
 import { openModelRow } from '../adapters.ts';
 import type { WorkerContext } from '../context.ts';
 import { raiseAuditAlerts } from '../webhooks/raise.ts';
 
 type AuditPayload = JobPayload<'audit'>;
-
-/** Tolerance for probability mode: the one calibrated at enrolment when the set records it. */
-function recordedTolerance(extra: Readonly<Record<string, unknown>>): number | undefined {
-  const value = extra.probabilityTolerance;
-  return typeof value === 'number' && value > 0 ? value : undefined;
-}
 
 /** Verifies a model against a stored trigger set; records the Audit row, the Job row's result and any alerts, together. */
 export async function runAuditJob(context: WorkerContext, payload: AuditPayload, signal: AbortSignal): Promise<{ auditId: string; report: VerifyReport }> {

@@ -1,4 +1,4 @@
-import { defineAdapterFactory, ModelSealError } from '@modelseal/core';
+import { defineAdapterFactory, ModelSealError, describeIssues } from '@modelseal/core';
 import { OnnxAdapter } from './adapter.ts';
 import { onnxConfigSchema } from './config.ts';
 
@@ -14,7 +14,7 @@ export const onnxAdapterFactory = defineAdapterFactory({
     // Direct callers may pass a raw object; parsing again fills defaults and is a no-op for parsed configs.
     const parsed = onnxConfigSchema.safeParse(config);
     if (!parsed.success) {
-      const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
+      const details = describeIssues(parsed.error, '(config)');
       throw new ModelSealError('INVALID_CONFIG', `invalid config for adapter "onnx": ${details}`);
     }
     return OnnxAdapter.open(parsed.data, context);

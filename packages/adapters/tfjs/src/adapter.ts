@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
+  describeIssues,
   ModelSealError,
   assertBatchShape,
   chunkRows,
@@ -34,7 +35,7 @@ const PROBABILITY_SUM_TOLERANCE = 1e-3;
 function parseConfig(config: TfjsConfigInput): TfjsConfig {
   const parsed = tfjsConfigSchema.safeParse(config);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`).join('; ');
+    const details = describeIssues(parsed.error, '(config)');
     throw new ModelSealError('INVALID_CONFIG', `invalid tfjs adapter config: ${details}`);
   }
   return parsed.data;

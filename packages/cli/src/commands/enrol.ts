@@ -10,6 +10,7 @@ import {
   measureBenignVariation,
   ModelSealError,
   readTriggerSetFile,
+  recordedTolerance,
   writeTriggerSetFile,
   type AdapterRegistry,
   type BenignVariant,
@@ -234,12 +235,6 @@ function formatVariantTable(rows: readonly VariantFalseAlarms[], tolerance: numb
   ];
 }
 
-/** The tolerance probability-mode verification uses for this set (as `modelseal verify` picks it). */
-function recordedTolerance(extra: Readonly<Record<string, unknown>>): number {
-  const value = extra.probabilityTolerance;
-  return typeof value === 'number' && value > 0 ? value : DEFAULT_PROBABILITY_TOLERANCE;
-}
-
 export interface FalseAlarmStudy {
   readonly model: string;
   readonly triggers: string;
@@ -280,7 +275,7 @@ export async function runFalseAlarmStudy(options: StudyCommandOptions): Promise<
       onProgress: progress.onProgress,
     });
     progress.stop();
-    const tolerance = recordedTolerance(set.metadata.extra);
+    const tolerance = recordedTolerance(set.metadata.extra) ?? DEFAULT_PROBABILITY_TOLERANCE;
     const rows = falseAlarmsOf(variation, tolerance);
     const study: FalseAlarmStudy = {
       model: options.model,

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   chooseGradient,
+  finiteOrNull,
   fragilize,
   triggerSetFromFragilization,
   writeTriggerSetFile,
@@ -44,11 +45,6 @@ export interface FragilizeCommandOptions {
 export interface FragilizeOutcome {
   readonly result: FragilizeResult;
   readonly summary: Record<string, unknown>;
-}
-
-/** JSON metadata cannot hold Infinity (PSNR of an unchanged sample) or NaN. */
-function finiteOrNull(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
 }
 
 /** Fragilizes `count` correctly classified test samples and writes the trigger set. */

@@ -1,4 +1,4 @@
-import { readTriggerSetFile, verify, type VerifyMode, type VerifyReport } from '@modelseal/core';
+import { readTriggerSetFile, recordedTolerance, verify, type VerifyMode, type VerifyReport } from '@modelseal/core';
 import { createRegistry, openModel } from '../adapters.ts';
 import { loadSigningKey } from '../options.ts';
 import { EXIT } from '../ui/errors.ts';
@@ -15,12 +15,6 @@ export interface VerifyCommandOptions {
   readonly allowPrivate?: boolean;
   readonly plugin: string[];
   readonly json: boolean;
-}
-
-/** Tolerance for probability mode: the one calibrated at enrolment when the set records it. */
-function recordedTolerance(extra: Readonly<Record<string, unknown>>): number | undefined {
-  const value = extra.probabilityTolerance;
-  return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
 export async function runVerify(options: VerifyCommandOptions): Promise<number> {

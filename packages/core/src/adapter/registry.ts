@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelSealError } from '../errors.ts';
+import { describeIssues } from '../util/describeIssues.ts';
 import type { AdapterContext, AdapterFactory, ModelAdapter } from './contract.ts';
 
 function isFactory(value: unknown): value is AdapterFactory {
@@ -56,9 +57,7 @@ export class AdapterRegistry {
     const factory = this.get(kind);
     const parsed = factory.configSchema.safeParse(config);
     if (!parsed.success) {
-      const details = parsed.error.issues
-        .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(config)'}: ${issue.message}`)
-        .join('; ');
+      const details = describeIssues(parsed.error, '(config)');
       throw new ModelSealError('INVALID_CONFIG', `invalid config for adapter "${kind}": ${details}`);
     }
     return factory.create(parsed.data, context);

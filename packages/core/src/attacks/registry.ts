@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { WeightAccess } from '../adapter/contract.ts';
 import { ModelSealError } from '../errors.ts';
+import { describeIssues } from '../util/describeIssues.ts';
 import { flipBit } from './bitflip.ts';
 import { addGaussianNoise } from './noise.ts';
 import { pruneSmallest } from './prune.ts';
@@ -151,7 +152,7 @@ export function parseAttack(config: unknown): Attack {
   }
   const parsed = ATTACKS[name].paramsSchema.safeParse((config as { params?: unknown }).params ?? {});
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`).join('; ');
+    const details = describeIssues(parsed.error, '(params)');
     throw new ModelSealError('INVALID_CONFIG', `invalid parameters for attack "${name}": ${details}`);
   }
   return { name, params: parsed.data } as Attack;

@@ -1,2 +1,3 @@
 export * from './benign.ts';
 export * from './enrol.ts';
+export * from './recordedTolerance.ts';

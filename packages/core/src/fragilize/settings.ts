@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OBJECTIVE_NAMES } from '../objectives/objectives.ts';
 import { ModelSealError } from '../errors.ts';
+import { describeIssues } from '../util/describeIssues.ts';
 
 export const PRESET_NAMES = ['default', 'paper', 'junction'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -131,7 +132,7 @@ export function resolveSettings(overrides: Partial<FragilizeSettings> & { preset
   const merged = { ...presetSettings(overrides.preset ?? 'default'), ...defined };
   const parsed = fragilizeSettingsSchema.safeParse(merged);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const details = describeIssues(parsed.error);
     throw new ModelSealError('INVALID_ARGUMENT', `invalid fragilization settings: ${details}`);
   }
   if (parsed.data.minMargin >= parsed.data.targetMargin) {

@@ -11,7 +11,8 @@ export interface TriggerSetContext {
   readonly createdAt?: Date;
 }
 
-function finiteOrNull(value: number): number | null {
+/** JSON metadata cannot hold Infinity (PSNR of an unchanged sample) or NaN. */
+export function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 

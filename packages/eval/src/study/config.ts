@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelSealError } from '@modelseal/core';
+import { ModelSealError, describeIssues } from '@modelseal/core';
 
 export const METHOD_NAMES = ['non-fragile', 'random', 'icip2022', 'ours', 'junction', 'paper'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
@@ -66,7 +66,7 @@ export type StudyConfigInput = z.input<typeof studyConfigSchema>;
 export function parseStudyConfig(value: unknown, source = 'config'): StudyConfig {
   const parsed = studyConfigSchema.safeParse(value);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const details = describeIssues(parsed.error, '(root)');
     throw new ModelSealError('INVALID_CONFIG', `${source}: ${details}`);
   }
   return parsed.data;

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { ModelSealError } from '@modelseal/core';
+import { ModelSealError, describeIssues } from '@modelseal/core';
 
 /** File beside model.json that says what the model expects, so users need not repeat it in every config. */
 export const SIDECAR_FILE = 'modelseal-model.json';
@@ -49,7 +49,7 @@ export async function readSidecar(folder: string): Promise<ModelSidecar | undefi
   }
   const parsed = sidecarSchema.safeParse(json);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    const details = describeIssues(parsed.error, '(root)');
     throw new ModelSealError('MODEL_LOAD', `${file} is not a valid ModelSeal model description: ${details}`);
   }
   return parsed.data;

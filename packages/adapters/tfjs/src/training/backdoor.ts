@@ -1,4 +1,5 @@
 import {
+  describeIssues,
   ModelSealError,
   Random,
   argmaxRows,
@@ -53,7 +54,7 @@ function parseParams(options: BackdoorOptions) {
     patch: options.patch ?? {},
   });
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const details = describeIssues(parsed.error);
     throw new ModelSealError('INVALID_ARGUMENT', `invalid backdoor options: ${details}`);
   }
   return parsed.data;

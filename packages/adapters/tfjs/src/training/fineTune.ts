@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
+  describeIssues,
   ModelSealError,
   Random,
   diffWeights,
@@ -56,7 +57,7 @@ function parseParams(options: FineTuneOptions) {
     batchNorm: options.batchNorm,
   });
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const details = describeIssues(parsed.error);
     throw new ModelSealError('INVALID_ARGUMENT', `invalid fine-tuning options: ${details}`);
   }
   return parsed.data;
