@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/*.tmp.ts', 'packages/db/src/generated/**', '**/node_modules/**', '**/dist/**', '**/.turbo/**', 'out/**', '.modelseal/**'] },
+  { ignores: ['**/*.tmp.ts', 'packages/db/src/generated/**', '**/node_modules/**', '**/dist/**', '**/.turbo/**', 'out/**', '.modelseal/**', '**/.next*/**', '**/next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

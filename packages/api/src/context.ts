@@ -34,6 +34,13 @@ export type Caller =
 export interface Context extends ApiDeps {
   readonly caller: Caller;
   readonly sessionTtlSeconds: number;
+  /**
+   * Response headers of the HTTP request, when there is one: sign-in sets the session cookie
+   * here so browsers never hold the token in script-readable storage.
+   */
+  readonly resHeaders?: Headers | undefined;
+  /** Whether the request came over HTTPS (the cookie is then marked Secure). */
+  readonly secure?: boolean | undefined;
 }
 
 export type HeaderSource = Headers | Readonly<Record<string, string | string[] | undefined>>;
@@ -96,7 +103,13 @@ export async function resolveCaller(deps: ApiDeps, headers: HeaderSource): Promi
   return ANONYMOUS;
 }
 
-export async function createContext(options: ApiDeps & { headers: HeaderSource }): Promise<Context> {
-  const { headers, ...deps } = options;
-  return { ...deps, sessionTtlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS, caller: await resolveCaller(deps, headers) };
+export async function createContext(options: ApiDeps & { headers: HeaderSource; resHeaders?: Headers; secure?: boolean }): Promise<Context> {
+  const { headers, resHeaders, secure, ...deps } = options;
+  return {
+    ...deps,
+    sessionTtlSeconds: deps.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
+    caller: await resolveCaller(deps, headers),
+    resHeaders,
+    secure,
+  };
 }

@@ -10,13 +10,19 @@ export interface HttpHandlerOptions {
   readonly onError?: (error: unknown, path: string | undefined) => void;
 }
 
+/** Behind a TLS-terminating proxy the request URL is http: trust its forwarded protocol too. */
+function isHttps(request: Request): boolean {
+  return new URL(request.url).protocol === 'https:' || request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+}
+
 export function createHttpHandler(options: HttpHandlerOptions): (request: Request) => Promise<Response> {
   return (request) =>
     fetchRequestHandler({
       endpoint: options.endpoint,
       req: request,
       router: appRouter,
-      createContext: () => createContext({ ...options.deps, headers: request.headers }),
+      createContext: ({ resHeaders }) =>
+        createContext({ ...options.deps, headers: request.headers, resHeaders, secure: isHttps(request) }),
       ...(options.onError ? { onError: ({ error, path }: { error: unknown; path: string | undefined }) => options.onError?.(error, path) } : {}),
     });
 }

@@ -46,3 +46,12 @@ export function readSessionToken(secret: string | Uint8Array, token: string, now
   if (p.e * 1000 <= now) return undefined;
   return { userId: p.u, version: p.v };
 }
+
+/** `Set-Cookie` for a session token: HttpOnly so scripts never read it; SameSite=Lax blocks cross-site posts. */
+export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+export function clearedSessionCookie(secure: boolean): string {
+  return sessionCookie('', 0, secure);
+}

@@ -1,7 +1,8 @@
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from '@modelseal/auth';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { issueSessionToken } from '../session.ts';
+import type { Context } from '../context.ts';
+import { clearedSessionCookie, issueSessionToken, sessionCookie } from '../session.ts';
 import { authedProcedure, publicProcedure, router, userProcedure } from '../trpc.ts';
 
 const email = z.email().max(320).transform((value) => value.toLowerCase());
@@ -9,6 +10,13 @@ const password = z.string().min(1).max(MAX_PASSWORD_LENGTH);
 
 // One message for "no such account" and "wrong password": sign-in must not reveal which emails exist.
 const BAD_CREDENTIALS = 'wrong email or password';
+
+/** Answers the token (for scripts) and, over HTTP, also sets it as the browser's session cookie. */
+function startSession(ctx: Context, user: { id: string; email: string; name: string | null; updatedAt: Date }) {
+  const token = issueSessionToken(ctx.sessionSecret, user.id, user.updatedAt, ctx.sessionTtlSeconds);
+  ctx.resHeaders?.append('set-cookie', sessionCookie(token, ctx.sessionTtlSeconds, ctx.secure ?? false));
+  return { user: { id: user.id, email: user.email, name: user.name }, token };
+}
 
 export const authRouter = router({
   signUp: publicProcedure
@@ -18,7 +26,7 @@ export const authRouter = router({
       const existing = await ctx.prisma.user.findUnique({ where: { email: input.email } });
       if (existing) throw new TRPCError({ code: 'CONFLICT', message: 'an account with this email already exists' });
       const user = await ctx.prisma.user.create({ data: { email: input.email, name: input.name ?? null, passwordHash } });
-      return { user: { id: user.id, email: user.email, name: user.name }, token: issueSessionToken(ctx.sessionSecret, user.id, user.updatedAt, ctx.sessionTtlSeconds) };
+      return startSession(ctx, user);
     }),
 
   signIn: publicProcedure.input(z.object({ email, password })).mutation(async ({ ctx, input }) => {
@@ -29,12 +37,13 @@ export const authRouter = router({
       throw new TRPCError({ code: 'UNAUTHORIZED', message: BAD_CREDENTIALS });
     }
     if (!(await verifyPassword(input.password, user.passwordHash))) throw new TRPCError({ code: 'UNAUTHORIZED', message: BAD_CREDENTIALS });
-    return { user: { id: user.id, email: user.email, name: user.name }, token: issueSessionToken(ctx.sessionSecret, user.id, user.updatedAt, ctx.sessionTtlSeconds) };
+    return startSession(ctx, user);
   }),
 
   /** Ends every session of this person (tokens are stateless; see session.ts). */
   signOut: userProcedure.mutation(async ({ ctx }) => {
     await ctx.prisma.user.update({ where: { id: ctx.caller.userId }, data: { updatedAt: new Date() } });
+    ctx.resHeaders?.append('set-cookie', clearedSessionCookie(ctx.secure ?? false));
     return { ok: true as const };
   }),
 
