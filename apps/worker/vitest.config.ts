@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: '@modelseal/worker',
     include: ['src/**/*.test.ts'],
+    setupFiles: ['src/testing/setup.ts'],
     testTimeout: 60_000,
   },
 });

@@ -12,9 +12,11 @@ const USAGE = `usage: pnpm platform [--demo] [--port N] [--host H] [--data-dir D
   --host H       interface to listen on (default 127.0.0.1)
   --data-dir DIR embedded PostgreSQL, artifacts and generated secrets (default .modelseal/platform)
   --no-worker    do not run a worker in this process (run "pnpm worker" elsewhere)
+  --allow-private-webhooks
+                 let alert webhooks reach loopback/private addresses (local receivers)
 
 environment: DATABASE_URL (use this PostgreSQL), MODELSEAL_ARTIFACT_KEY, MODELSEAL_SESSION_SECRET,
-MODELSEAL_ADAPTER_PLUGINS, MODELSEAL_MODEL_ROOTS`;
+MODELSEAL_ADAPTER_PLUGINS, MODELSEAL_MODEL_ROOTS, MODELSEAL_VERBOSE (show PostgreSQL's log)`;
 
 function fail(message: string): never {
   process.stderr.write(`modelseal: ${message}\n`);
@@ -30,6 +32,7 @@ try {
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string', default: '.modelseal/platform' },
       'no-worker': { type: 'boolean', default: false },
+      'allow-private-webhooks': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -44,7 +47,17 @@ if (args.help) {
 const port = Number(args.port ?? process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a port number, got "${args.port ?? process.env.PORT}"`);
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const verbose = Boolean(process.env.MODELSEAL_VERBOSE);
+// initdb and the server chatter on every start; keep the tail to show if starting fails.
+const postgresTail: string[] = [];
+const log = (line: string) => {
+  if (!verbose && line.startsWith('[postgres]')) {
+    postgresTail.push(line);
+    if (postgresTail.length > 30) postgresTail.shift();
+    return;
+  }
+  process.stderr.write(`${line}\n`);
+};
 let platform;
 try {
   platform = await startPlatform({
@@ -53,10 +66,12 @@ try {
     port,
     host: args.host,
     worker: !args['no-worker'],
+    webhookAllowPrivate: args['allow-private-webhooks'] || ['1', 'true'].includes(process.env.MODELSEAL_WEBHOOK_ALLOW_PRIVATE ?? ''),
     plugins: (process.env.MODELSEAL_ADAPTER_PLUGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     log,
   });
 } catch (error) {
+  if (postgresTail.length > 0) process.stderr.write(`${postgresTail.join('\n')}\n`);
   fail(isModelSealError(error) ? error.message : `could not start: ${(error as Error).stack ?? String(error)}`);
 }
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { enqueue } from '@modelseal/jobs';
-import { createJobRow, openTestDatabase, seedModel, startQueueClient, waitFor } from '../src/testing/database.ts';
+import { MODEL_ROOTS_ENV } from '@modelseal/artifacts';
+import { createJobRow, openTestDatabase, seedModel, startQueueClient, TEST_MODEL_ROOTS, waitFor } from '../src/testing/database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +30,7 @@ try {
   for (let i = 0; i < workers; i++) {
     children.push(
       spawn(process.execPath, ['--import', 'tsx', MAIN], {
-        env: { ...process.env, DATABASE_URL: db.url, MODELSEAL_ARTIFACTS_DIR: artifactsDir, MODELSEAL_WORKER_POLL_SECONDS: '0.5' },
+        env: { ...process.env, DATABASE_URL: db.url, MODELSEAL_ARTIFACTS_DIR: artifactsDir, MODELSEAL_WORKER_POLL_SECONDS: '0.5', [MODEL_ROOTS_ENV]: TEST_MODEL_ROOTS },
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
     );

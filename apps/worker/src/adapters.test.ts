@@ -1,10 +1,17 @@
-import { dirname } from 'node:path';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { createArtifactStore, MODEL_ROOTS_ENV, uploadedModelFolder, type ArtifactStore } from '@modelseal/artifacts';
+import type { AdapterRegistry } from '@modelseal/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapterRegistry, openModelRow } from './adapters.ts';
 import type { WorkerContext } from './context.ts';
+import { REPO_ROOT } from './testing/database.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const ONNX_FIXTURES = join(REPO_ROOT, 'packages/adapters/onnx/fixtures');
+const ONNX_MODEL = join(ONNX_FIXTURES, 'cnn_mnist_logits.onnx');
 
 describe('createAdapterRegistry', () => {
   it('has the built-in adapters and loads third-party ones named in configuration', async () => {
@@ -12,7 +19,7 @@ describe('createAdapterRegistry', () => {
     expect(['tfjs', 'onnx', 'http', 'test-constant'].every((kind) => registry.has(kind))).toBe(true);
 
     const context = { registry, log: () => undefined, artifactsDir: here } as unknown as WorkerContext;
-    const adapter = await openModelRow(context, { adapterKind: 'test-constant', config: { classes: 4 } });
+    const adapter = await openModelRow(context, { adapterKind: 'test-constant', config: { classes: 4 }, artifactRef: null });
     const out = await adapter.predict({ data: new Float32Array(2), shape: [2, 1] });
     expect(out.shape).toEqual([2, 4]);
     await adapter.dispose();
@@ -21,7 +28,95 @@ describe('createAdapterRegistry', () => {
   it('refuses a stored config the adapter schema rejects, and a plug-in that does not load', async () => {
     const registry = await createAdapterRegistry(['./testing/plugin.ts'], here);
     const context = { registry, log: () => undefined, artifactsDir: here } as unknown as WorkerContext;
-    await expect(openModelRow(context, { adapterKind: 'test-constant', config: { classes: 1 } })).rejects.toThrow(/invalid config for adapter "test-constant"/);
+    await expect(openModelRow(context, { adapterKind: 'test-constant', config: { classes: 1 }, artifactRef: null })).rejects.toThrow(
+      /invalid config for adapter "test-constant"/,
+    );
     await expect(createAdapterRegistry(['./testing/no-such-plugin.ts'], here)).rejects.toThrow(/cannot load adapter plug-in/);
+  });
+});
+
+describe('openModelRow', () => {
+  let work: string;
+  let artifactsDir: string;
+  let store: ArtifactStore;
+  let registry: AdapterRegistry;
+  const contextWith = (extra: Partial<WorkerContext> = {}) =>
+    ({ registry, log: () => undefined, artifactsDir, artifacts: store, ...extra }) as unknown as WorkerContext;
+
+  beforeAll(async () => {
+    work = await realpath(await mkdtemp(join(tmpdir(), 'modelseal-worker-open-')));
+    artifactsDir = join(work, 'artifacts');
+    store = createArtifactStore({ root: artifactsDir });
+    registry = await createAdapterRegistry([], here);
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('opens an uploaded model from the store, unpacked once into models/<sha256>/ and shared by concurrent opens', async () => {
+    const bundle = await store.putFiles([{ path: 'nested/model.onnx', bytes: await readFile(ONNX_MODEL) }]);
+    const row = { adapterKind: 'onnx', config: { path: 'nested/model.onnx' }, artifactRef: bundle.ref };
+    const adapters = await Promise.all([1, 2, 3].map(() => openModelRow(contextWith(), row)));
+    expect(adapters[0]!.describe()).toMatchObject({ numClasses: 10 });
+    for (const adapter of adapters) await adapter.dispose();
+    // One folder per bundle, no temp copies left by the opens that lost the race.
+    expect(await readdir(join(artifactsDir, 'models'))).toEqual([bundle.sha256]);
+    expect(await readdir(join(uploadedModelFolder(artifactsDir, bundle.sha256), 'nested'))).toEqual(['model.onnx']);
+  });
+
+  it('keeps an uploaded model inside its own folder, whatever the model roots allow', async () => {
+    const bundle = await store.putFiles([{ path: 'model.onnx', bytes: await readFile(ONNX_MODEL) }]);
+    const context = contextWith({ modelRoots: [ONNX_FIXTURES] });
+    await expect(openModelRow(context, { adapterKind: 'onnx', config: { path: ONNX_MODEL }, artifactRef: bundle.ref })).rejects.toThrow(/is absolute/);
+    await expect(openModelRow(context, { adapterKind: 'onnx', config: { path: '../x.onnx' }, artifactRef: bundle.ref })).rejects.toThrow(
+      /climb out of the uploaded model/,
+    );
+  });
+
+  it('says so when an uploaded model is missing from the store', async () => {
+    const missing = `sha256:${'ab'.repeat(32)}`;
+    await expect(openModelRow(contextWith(), { adapterKind: 'onnx', config: { path: 'model.onnx' }, artifactRef: missing })).rejects.toMatchObject({
+      code: 'MODEL_LOAD',
+      message: expect.stringContaining(`${missing}) are not in the artifact store`),
+    });
+  });
+
+  it('treats other artifact refs as labels and confines registered paths to the artifacts folder and the model roots', async () => {
+    const label = { artifactRef: 'mnist-cnn v3 (s3://bucket/model.onnx)' };
+    // Absolute paths: refused without roots, accepted inside one, refused outside or through a link out.
+    await expect(openModelRow(contextWith({ modelRoots: [] }), { adapterKind: 'onnx', config: { path: ONNX_MODEL }, ...label })).rejects.toThrow(
+      /upload the model \(models\.upload\)/,
+    );
+    const inRoot = await openModelRow(contextWith({ modelRoots: [ONNX_FIXTURES] }), { adapterKind: 'onnx', config: { path: ONNX_MODEL }, ...label });
+    await inRoot.dispose();
+    const linkDir = join(work, 'links');
+    await mkdir(linkDir);
+    await symlink(ONNX_MODEL, join(linkDir, 'm.onnx'));
+    await expect(
+      openModelRow(contextWith({ modelRoots: [linkDir] }), { adapterKind: 'onnx', config: { path: join(linkDir, 'm.onnx') }, ...label }),
+    ).rejects.toThrow(/not inside a folder allowed by MODELSEAL_MODEL_ROOTS/);
+    // Relative paths resolve in the artifacts folder, and may not climb out of it nor reach into
+    // the folders the store manages (where other projects' uploads are unpacked).
+    await expect(openModelRow(contextWith({ modelRoots: [] }), { adapterKind: 'onnx', config: { path: '../m.onnx' }, artifactRef: null })).rejects.toThrow(
+      /".." segment/,
+    );
+    const unpacked = (await readdir(join(artifactsDir, 'models')))[0]!;
+    await expect(
+      openModelRow(contextWith({ modelRoots: [] }), { adapterKind: 'onnx', config: { path: `models/${unpacked}/nested/model.onnx` }, artifactRef: null }),
+    ).rejects.toThrow(/a folder the artifact store manages for every project/);
+  });
+
+  it('reads the model roots from MODELSEAL_MODEL_ROOTS when the context names none', async () => {
+    const saved = process.env[MODEL_ROOTS_ENV];
+    try {
+      process.env[MODEL_ROOTS_ENV] = ONNX_FIXTURES;
+      const adapter = await openModelRow(contextWith(), { adapterKind: 'onnx', config: { path: ONNX_MODEL }, artifactRef: null });
+      await adapter.dispose();
+      process.env[MODEL_ROOTS_ENV] = '';
+      await expect(openModelRow(contextWith(), { adapterKind: 'onnx', config: { path: ONNX_MODEL }, artifactRef: null })).rejects.toThrow(/is absolute/);
+    } finally {
+      if (saved === undefined) delete process.env[MODEL_ROOTS_ENV];
+      else process.env[MODEL_ROOTS_ENV] = saved;
+    }
   });
 });

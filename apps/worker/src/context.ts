@@ -12,6 +12,13 @@ export interface WorkerContext {
   readonly registry: AdapterRegistry;
   /** Root of stored artifacts; relative model paths are resolved from here. */
   readonly artifactsDir: string;
+  /**
+   * Folders that models registered by absolute path may lie in (see confineModelPath).
+   * Default: MODELSEAL_MODEL_ROOTS, read when a model is opened.
+   */
+  readonly modelRoots?: readonly string[] | undefined;
+  /** Whether model configs may open the HTTP adapter's SSRF guard (default: MODELSEAL_ALLOW_PRIVATE_ENDPOINTS). */
+  readonly allowPrivateEndpoints?: boolean | undefined;
   /** Content-addressed store in artifactsDir: trigger sets are written there, encrypted when a key is configured. */
   readonly artifacts: ArtifactStore;
   /** Base folder for dataset specs that name a path (`idx:...`, `folder:...`). */

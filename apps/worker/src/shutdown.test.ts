@@ -1,11 +1,14 @@
 // SIGTERM: a worker stops taking jobs and finishes the one it is running before it exits;
-// when the grace period is too short, it hands the job back to the queue at once.
+// when the grace period is too short, it hands the job back to the queue at once. A job that
+// was only waiting for a model slot goes back at once.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { enqueue } from '@modelseal/jobs';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createJobRow, openTestDatabase, REPO_ROOT, seedModel, waitFor, type TestDatabase, startQueueClient } from './testing/database.ts';
+import { startWorker } from './worker.ts';
 
 let db: TestDatabase;
 let client: PgBoss;
@@ -74,4 +77,35 @@ it('hands the job back to the queue when the grace period runs out', async () =>
   const queued = await client.getJobById('fragilize', bossId);
   expect(queued?.state).toBe('retry');
   expect(await db.prisma.triggerSet.count({ where: { name: 'release' } })).toBe(0);
+}, 180_000);
+
+it('gives a job that waits for a model slot back to the queue at once, without starting it', async () => {
+  const worker = await startWorker({
+    databaseUrl: db.url,
+    artifactsDir: join(db.dir, 'artifacts'),
+    pollingIntervalSeconds: 0.5,
+    progressIntervalMs: 100,
+    shutdownTimeoutMs: 5_000,
+    scheduleSyncSeconds: 0,
+    log: () => {},
+  });
+  try {
+    const { job: holder, bossId: holderBossId } = await startLongJob('slot holder', 100_000);
+    await running(holder.id, () => '');
+    const { project, model } = await seedModel(db.prisma, { name: 'waits' });
+    const job = await db.prisma.job.create({ data: { projectId: project.id, type: 'evaluate', modelId: model.id } });
+    const bossId = await enqueue(client, 'evaluate', { jobId: job.id, modelId: model.id, triggerSetId: randomUUID(), config: {} });
+    await waitFor('the evaluate job to wait for the slot', async () => {
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+      return row.stage === 'waiting for a free slot' ? row : undefined;
+    });
+    const stopping = worker.stop();
+    // Back in the queue for any worker while the running job still has its grace period.
+    await waitFor('the waiting job to go back to the queue', async () => ((await client.getJobById('evaluate', bossId))?.state === 'retry' ? true : undefined), 4_000, 50);
+    expect((await client.getJobById('fragilize', holderBossId))?.state).toBe('active');
+    await stopping;
+    expect(await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'queued', startedAt: null, stage: 'waiting to retry' });
+  } finally {
+    await worker.stop();
+  }
 }, 180_000);

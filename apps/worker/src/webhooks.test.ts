@@ -57,15 +57,18 @@ afterAll(async () => {
   await db?.close();
 }, 60_000);
 
-/** A copy of the demo model with every weight nudged: what a tampered deployment looks like. */
+/**
+ * A copy of the demo model with every weight nudged (what a tampered deployment looks like),
+ * placed in the artifacts folder; answers its path relative to that folder.
+ */
 async function tamperedCopy(): Promise<string> {
-  const dir = join(db.dir, 'tampered');
+  const dir = join(db.dir, 'artifacts', 'tampered');
   await cp(MNIST_CNN, dir, { recursive: true });
   const bytes = await readFile(join(dir, 'weights.bin'));
   const weights = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   for (let i = 0; i < weights.length; i++) weights[i] = weights[i]! + (i % 2 === 0 ? 0.02 : -0.02);
   await writeFile(join(dir, 'weights.bin'), bytes);
-  return dir;
+  return 'tampered';
 }
 
 const finished = (jobId: string) =>

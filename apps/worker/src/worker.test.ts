@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createArtifactStore } from '@modelseal/artifacts';
-import { decodeTriggerSet } from '@modelseal/core';
+import { decodeTriggerSet, encodeTriggerSet } from '@modelseal/core';
 import { enqueue } from '@modelseal/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRow, openTestDatabase, seedModel, waitFor, type TestDatabase } from './testing/database.ts';
@@ -75,6 +75,25 @@ describe('worker', () => {
     expect(audit.changeRate).toBe(0);
     expect(audit.trigger).toBe('manual');
     expect(audit.queries).toBeGreaterThanOrEqual(6);
+    expect(row.result).toMatchObject({ auditId: audit.id, intact: true, changed: [] });
+  }, 120_000);
+
+  it('records the expected and observed label of every changed sample in the Job row, and no inputs', async () => {
+    // A copy of the enrolled set whose recorded labels are off by one: every answer "changed".
+    const store = createArtifactStore({ root: join(db.dir, 'artifacts'), encryptionKey: ARTIFACT_KEY });
+    const enrolled = await db.prisma.triggerSet.findUniqueOrThrow({ where: { id: triggerSetId } });
+    const set = decodeTriggerSet(await store.get(enrolled.artifactRef)).triggerSet;
+    const shifted = { ...set, labels: set.labels.map((label) => (label + 1) % 10) };
+    const stored = await store.put(encodeTriggerSet(shifted), { kind: 'trigger-set' });
+    const forged = await db.prisma.triggerSet.create({ data: { modelId, name: 'shifted', params: {}, artifactRef: stored.ref, sampleCount: set.labels.length } });
+
+    const job = await createJobRow(db.prisma, projectId, 'audit', modelId);
+    await enqueue(worker.boss, 'audit', { jobId: job.id, modelId, triggerSetId: forged.id, trigger: 'manual' });
+    const row = await finished(job.id);
+    const audit = await db.prisma.audit.findFirstOrThrow({ where: { jobId: job.id } });
+    expect(audit).toMatchObject({ intact: false, changeRate: 1, changedIndices: [...set.labels.keys()] });
+    expect(row.result).toMatchObject({ intact: false, changed: Array.from(set.labels, (observed, index) => ({ index, expected: (observed + 1) % 10, observed })) });
+    expect(Object.keys((row.result as { changed: object[] }).changed[0]!).sort()).toEqual(['expected', 'index', 'observed']);
   }, 120_000);
 
   it('runs an evaluation study on a registered model and stores its report', async () => {
@@ -106,6 +125,36 @@ describe('worker', () => {
     expect(row.status).toBe('cancelled');
     expect(row.progress).toBeLessThan(1);
     expect(await db.prisma.triggerSet.count({ where: { name: 'cancelled' } })).toBe(0);
+  }, 120_000);
+
+  it('runs one model-heavy job at a time: an evaluate job waits for the running fragilize job', async () => {
+    const fragilizeJob = await createJobRow(db.prisma, projectId, 'fragilize', modelId);
+    await enqueue(worker.boss, 'fragilize', { jobId: fragilizeJob.id, modelId, triggerSetName: 'holds the slot', dataset: 'mnist', count: 4, preset: 'paper', maxIterations: 100_000 });
+    await waitFor('the fragilize job to run', async () => {
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id: fragilizeJob.id } });
+      return row.progress > 0 ? row : undefined;
+    });
+    const evaluateJob = await db.prisma.job.create({ data: { projectId, type: 'evaluate', modelId, triggerSetId } });
+    // A study config that fails validation ends the job the moment it starts: only when it starts matters.
+    const bossId = await enqueue(worker.boss, 'evaluate', { jobId: evaluateJob.id, modelId, triggerSetId, config: { count: -1 } });
+    // Fetched by this worker (the default concurrency is 1) and waiting, visibly, without starting.
+    const waiting = await waitFor('the evaluate job to wait for the slot', async () => {
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id: evaluateJob.id } });
+      return row.stage === 'waiting for a free slot' ? row : undefined;
+    });
+    expect(waiting).toMatchObject({ status: 'queued', startedAt: null });
+    expect((await worker.boss.getJobById('evaluate', bossId))?.state).toBe('active');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await db.prisma.job.findUniqueOrThrow({ where: { id: evaluateJob.id } })).toMatchObject({ status: 'queued', startedAt: null });
+
+    await db.prisma.job.update({ where: { id: fragilizeJob.id }, data: { status: 'cancelled' } });
+    const fragilized = await finished(fragilizeJob.id);
+    const evaluated = await finished(evaluateJob.id);
+    expect(fragilized.status).toBe('cancelled');
+    expect(evaluated).toMatchObject({ status: 'failed', error: expect.stringMatching(/count/) });
+    expect(evaluated.startedAt!.getTime()).toBeGreaterThanOrEqual(fragilized.finishedAt!.getTime());
+    // The wait was one attempt, held by this worker throughout: not retried, not taken over.
+    expect(await worker.boss.getJobById('evaluate', bossId)).toMatchObject({ retryCount: 0 });
   }, 120_000);
 
   it('fails at once, without retries, when the model cannot be opened', async () => {

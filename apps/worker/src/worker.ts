@@ -3,9 +3,9 @@
 import { resolve } from 'node:path';
 import { AddressGuard } from '@modelseal/adapter-http';
 import { createPrismaClient } from '@modelseal/db';
-import { createQueues, DEAD_LETTER_QUEUE, parsePayload, syncAuditSchedules, type JobName } from '@modelseal/jobs';
+import { createQueues, DEAD_LETTER_QUEUE, JOB_NAMES, JOBS, parsePayload, syncAuditSchedules, type JobName } from '@modelseal/jobs';
 import { PgBoss, type JobWithMetadata } from 'pg-boss';
-import { createArtifactStore, encryptionKeyFromEnv } from '@modelseal/artifacts';
+import { createArtifactStore, encryptionKeyFromEnv, modelRootsFromEnv, privateEndpointsFromEnv } from '@modelseal/artifacts';
 import { createAdapterRegistry } from './adapters.ts';
 import type { WorkerContext } from './context.ts';
 import { messageOf } from './errors.ts';
@@ -14,6 +14,7 @@ import { runDeadLetterJob } from './handlers/deadLetter.ts';
 import { runFragilizeJob } from './handlers/fragilize.ts';
 import { runEvaluateJob } from './handlers/evaluate.ts';
 import { runWebhookJob } from './handlers/webhook.ts';
+import { Slots } from './slots.ts';
 import { runTracked, type AttemptOutcome } from './tracked.ts';
 
 export interface WorkerOptions {
@@ -21,7 +22,10 @@ export interface WorkerOptions {
   readonly artifactsDir: string;
   /** Base folder for dataset specs naming a path (default: the current folder). */
   readonly datasetsDir?: string;
-  /** Model-heavy jobs (fragilize) run at once in this process; default 1, one GPU job at a time. */
+  /**
+   * Model-heavy jobs (fragilize and evaluate together) run at once in this process; default 1,
+   * one GPU job at a time.
+   */
   readonly concurrency?: number;
   /** Audits run at once in this process (they only query the model); default 2. */
   readonly auditConcurrency?: number;
@@ -50,6 +54,10 @@ export interface WorkerOptions {
    * comes from a project member and the worker sits inside the platform's network (SSRF).
    */
   readonly webhookAllowPrivate?: boolean;
+  /** Folders models registered by absolute path may live in (default: MODELSEAL_MODEL_ROOTS). */
+  readonly modelRoots?: readonly string[];
+  /** Let model configs reach internal addresses (default: MODELSEAL_ALLOW_PRIVATE_ENDPOINTS). */
+  readonly allowPrivateEndpoints?: boolean;
   /** How often AuditSchedule rows are copied into pg-boss cron schedules (default 60 s; 0: only at start). */
   readonly scheduleSyncSeconds?: number;
 }
@@ -95,6 +103,64 @@ async function settle(context: WorkerContext, name: JobName, job: JobWithMetadat
   throw new Error(`this worker has no handler for ${name} jobs`);
 }
 
+/** Queues whose jobs run heavy model computation (catalog `gpu`); they share one pool of slots. */
+const HEAVY_QUEUES = JOB_NAMES.filter((name) => JOBS[name].gpu);
+
+const jobIdOf = (data: unknown): string | undefined => {
+  const id = typeof data === 'object' && data !== null ? (data as { jobId?: unknown }).jobId : undefined;
+  return typeof id === 'string' ? id : undefined;
+};
+
+/**
+ * Runs a model-heavy job once this worker has a free slot for it.
+ *
+ * Why the wait happens inside the handler, after pg-boss has fetched the job, rather than
+ * before the fetch: pg-boss' work() has no hook between "a slot is free" and "claim a job",
+ * so acquiring first would mean replacing work() for these queues with our own fetch loop and
+ * re-implementing what it does for a claimed job (heartbeats, the expiry race, aborting a
+ * handler whose claim was lost, failing in-flight jobs when the shutdown grace runs out).
+ * Waiting inside the handler keeps all of that: pg-boss heartbeats a job from the moment it
+ * hands it to the handler, so a job that waits is never taken over as dead. The costs, accepted:
+ * - a waiting job is held by this worker (at most `concurrency` per heavy queue) although an
+ *   idle worker could have run it;
+ * - the wait counts against the queue's expireInSeconds (6 h for fragilize, 24 h for evaluate);
+ *   a job that outwaits it is failed and retried like any expired attempt.
+ * The Job row stays `queued` while it waits (stage "waiting for a free slot"), so startedAt
+ * is when the work really began. When the worker stops, waiting jobs give up at once and go
+ * back to the queue (pg-boss counts that as an attempt) instead of starting during shutdown.
+ */
+async function inHeavySlot<T>(
+  context: WorkerContext,
+  slots: Slots,
+  stopping: AbortSignal,
+  name: JobName,
+  job: JobWithMetadata<unknown>,
+  run: () => Promise<T>,
+): Promise<T> {
+  let release = slots.tryAcquire();
+  if (!release) {
+    const jobId = jobIdOf(job.data);
+    const setStage = async (stage: string) => {
+      if (!jobId) return;
+      await context.prisma.job
+        .updateMany({ where: { id: jobId, status: 'queued' }, data: { stage } })
+        .catch((error: unknown) => context.log(`job ${jobId}: cannot record stage "${stage}": ${messageOf(error)}`));
+    };
+    await setStage('waiting for a free slot');
+    try {
+      release = await slots.acquire(AbortSignal.any([job.signal, stopping]));
+    } catch (error) {
+      await setStage('waiting to retry');
+      throw new Error(`${name} job ${job.id} stopped waiting for a free model slot: ${messageOf(error)}`, { cause: error });
+    }
+  }
+  try {
+    return await run();
+  } finally {
+    release();
+  }
+}
+
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const supervise = options.superviseIntervalSeconds ?? 10;
@@ -110,6 +176,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     log('warning: no artifact key (MODELSEAL_ARTIFACT_KEY): trigger sets will be stored unencrypted');
   }
   const artifactsDir = resolve(options.artifactsDir);
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`worker concurrency must be a positive integer, got ${concurrency}`);
+  const slots = new Slots(concurrency);
+  const heavy = new Set<JobName>(HEAVY_QUEUES);
+  const shutdown = new AbortController();
   const context: WorkerContext = {
     prisma,
     boss,
@@ -123,6 +194,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     datasetsDir: resolve(options.datasetsDir ?? process.cwd()),
     signingKey: options.signingKey,
     webhookGuard: new AddressGuard({ allowPrivate: options.webhookAllowPrivate ?? false, allowHosts: [] }),
+    modelRoots: options.modelRoots ?? modelRootsFromEnv(),
+    allowPrivateEndpoints: options.allowPrivateEndpoints ?? privateEndpointsFromEnv(),
     progressIntervalMs: options.progressIntervalMs ?? 1000,
     cancelPollMs: options.cancelPollMs ?? 2000,
     log,
@@ -133,12 +206,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true as const, batchSize: 1 };
     const handle = (name: JobName) => async (jobs: JobWithMetadata<unknown>[]) => {
       const outcomes = [];
-      for (const job of jobs) outcomes.push(await settle(context, name, job));
+      for (const job of jobs) {
+        const run = () => settle(context, name, job);
+        outcomes.push(await (heavy.has(name) ? inHeavySlot(context, slots, shutdown.signal, name, job, run) : run()));
+      }
       return outcomes;
     };
-    await boss.work('fragilize', { ...polling, localConcurrency: options.concurrency ?? 1 }, handle('fragilize'));
-    // Evaluations are model-heavy too: one at a time per worker.
-    await boss.work('evaluate', { ...polling, localConcurrency: 1 }, handle('evaluate'));
+    // Each heavy queue may use every slot when the other one is empty; the slots keep their sum in bounds.
+    for (const name of heavy) await boss.work(name, { ...polling, localConcurrency: slots.size }, handle(name));
     await boss.work('audit', { ...polling, localConcurrency: options.auditConcurrency ?? 2 }, handle('audit'));
     await boss.work('webhook', { ...polling, localConcurrency: 4 }, handle('webhook'));
     await boss.work(DEAD_LETTER_QUEUE, polling, async (jobs: JobWithMetadata<unknown>[]) => Promise.all(jobs.map((job) => runDeadLetterJob(context, job.data))));
@@ -162,6 +237,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(syncTimer);
+        shutdown.abort(new Error('the worker is stopping'));
         await boss.stop({ graceful: true, timeout: options.shutdownTimeoutMs ?? 30_000 });
         await prisma.$disconnect();
       })()),

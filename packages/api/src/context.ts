@@ -5,6 +5,7 @@ import type { AdapterRegistry } from '@modelseal/core';
 import type { PrismaClient } from '@modelseal/db';
 import type { PgBoss } from 'pg-boss';
 import { DEFAULT_SESSION_TTL_SECONDS, readSessionToken, SESSION_COOKIE, SESSION_PREFIX } from './session.ts';
+import type { UploadLimits } from './upload/limits.ts';
 
 /** What the API needs from its host, built once per process. */
 export interface ApiDeps {
@@ -21,8 +22,22 @@ export interface ApiDeps {
   /**
    * Adapter factories whose config schemas validate `models.register`. Without it, any adapter
    * kind is accepted with an object config, and the worker validates when it opens the model.
+   * Uploads (models.upload) need it: an uploaded model is opened once before it is accepted.
    */
   readonly adapters?: AdapterRegistry | undefined;
+  /**
+   * Folders that models registered by absolute `path` may lie in (the host reads
+   * MODELSEAL_MODEL_ROOTS, colon-separated: modelRootsFromEnv). Without any, a model path must be
+   * relative to artifactsDir, or the model uploaded (models.upload). Give workers the same list.
+   */
+  readonly modelRoots?: readonly string[] | undefined;
+  /**
+   * Whether model configs may open the HTTP adapter's SSRF guard (allowPrivate/allowHosts): an
+   * operator's decision (env MODELSEAL_ALLOW_PRIVATE_ENDPOINTS, read by the host), off by default.
+   */
+  readonly allowPrivateEndpoints?: boolean | undefined;
+  /** Caps on models.upload; unset fields keep DEFAULT_UPLOAD_LIMITS. */
+  readonly uploadLimits?: Partial<UploadLimits> | undefined;
 }
 
 export type Caller =

@@ -3,13 +3,14 @@
 // audit it with runAndWait.
 import { join } from 'node:path';
 import { onnxAdapterFactory } from '@modelseal/adapter-onnx';
+import { MODEL_ROOTS_ENV } from '@modelseal/artifacts';
 import { AdapterRegistry, decodeTriggerSet } from '@modelseal/core';
 import { startWorker, type RunningWorker } from '@modelseal/worker';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler } from './http.ts';
 import type { AppRouter } from './router.ts';
-import { REPO_ROOT, startHarness, TEST_ARTIFACT_KEY, uniqueSlug, type Harness } from './testing/harness.ts';
+import { REPO_ROOT, startHarness, TEST_ARTIFACT_KEY, TEST_MODEL_ROOTS, uniqueSlug, type Harness } from './testing/harness.ts';
 
 const ONNX_MODEL = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
 
@@ -18,6 +19,8 @@ let worker: RunningWorker;
 
 beforeAll(async () => {
   h = await startHarness('flow', { adapters: new AdapterRegistry().register(onnxAdapterFactory) });
+  // The model is registered by absolute path: the worker must allow its folder as the API does.
+  process.env[MODEL_ROOTS_ENV] = TEST_MODEL_ROOTS.join(':');
   worker = await startWorker({
     databaseUrl: h.db.url,
     artifactsDir: h.deps.artifactsDir,

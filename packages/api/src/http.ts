@@ -2,6 +2,8 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createContext, type ApiDeps } from './context.ts';
 import { appRouter } from './router.ts';
+import { limitMultipartBody } from './upload/limitBody.ts';
+import { MULTIPART_OVERHEAD_BYTES, uploadLimits } from './upload/limits.ts';
 
 export interface HttpHandlerOptions {
   /** Where the API is mounted, e.g. "/api/trpc". */
@@ -16,10 +18,11 @@ function isHttps(request: Request): boolean {
 }
 
 export function createHttpHandler(options: HttpHandlerOptions): (request: Request) => Promise<Response> {
+  const maxBodyBytes = uploadLimits(options.deps).maxTotalBytes + MULTIPART_OVERHEAD_BYTES;
   return (request) =>
     fetchRequestHandler({
       endpoint: options.endpoint,
-      req: request,
+      req: limitMultipartBody(request, maxBodyBytes),
       router: appRouter,
       createContext: ({ resHeaders }) =>
         createContext({ ...options.deps, headers: request.headers, resHeaders, secure: isHttps(request) }),

@@ -1,3 +1,4 @@
+import { adaptersRouter } from './routers/adapters.ts';
 import { apiKeysRouter } from './routers/apiKeys.ts';
 import { auditsRouter } from './routers/audits.ts';
 import { authRouter } from './routers/auth.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   projects: projectsRouter,
   members: membersRouter,
   apiKeys: apiKeysRouter,
+  adapters: adaptersRouter,
   models: modelsRouter,
   triggerSets: triggerSetsRouter,
   jobs: jobsRouter,

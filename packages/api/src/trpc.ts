@@ -6,7 +6,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from './context.ts';
 
-const t = initTRPC.context<Context>().create();
+// Never send server stack traces to callers, whatever NODE_ENV says.
+const t = initTRPC.context<Context>().create({ isDev: false });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSafeMemberPath, parseManifest, serializeManifest } from './bundle.ts';
+import { checkMemberPaths, isSafeMemberPath, materializeOnce, parseManifest, serializeManifest } from './bundle.ts';
 import { createArtifactStore } from './store.ts';
 
 let work: string;
@@ -104,6 +104,56 @@ describe('folder bundles', () => {
     }
     // The manifest is rejected before anything is written: not even the target folder exists.
     expect(await readdir(work)).toEqual(['store']);
+  });
+});
+
+describe('bundles from files in memory (uploads)', () => {
+  it('stores the same files under the same ref as putFolder, in any order, and materializes them', async () => {
+    const store = createArtifactStore({ root: join(work, 'store') });
+    const files = await makeModelFolder(join(work, 'model'));
+    const fromFolder = await store.putFolder(join(work, 'model'));
+    const entries = Object.entries(files).map(([path, bytes]) => ({ path, bytes: new Uint8Array(bytes) }));
+    const fromMemory = await store.putFiles(entries.reverse());
+    expect(fromMemory.ref).toBe(fromFolder.ref);
+    expect(fromMemory.files).toEqual(fromFolder.files);
+    await store.materialize(fromMemory.ref, join(work, 'out'));
+    expect((await readFile(join(work, 'out', 'extra', 'notes.txt'))).toString()).toBe('hello');
+  });
+
+  it('refuses unsafe, repeated and clashing member names before storing anything', async () => {
+    const store = createArtifactStore({ root: join(work, 'store') });
+    const bytes = new Uint8Array([1, 2, 3]);
+    for (const paths of [['../x.bin'], ['/etc/passwd'], ['a//b'], ['./m.onnx'], ['a\\b'], ['m.onnx', 'm.onnx'], ['a', 'a/b.bin'], []]) {
+      await expect(store.putFiles(paths.map((path) => ({ path, bytes })))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+    expect(await store.list()).toEqual([]);
+    expect(() => checkMemberPaths(['a/b', 'a/c', 'b'])).not.toThrow();
+    expect(() => checkMemberPaths(['a/b', 'a'])).toThrow(/as a file and as the folder/);
+  });
+});
+
+describe('materializeOnce', () => {
+  it('materializes a bundle once, atomically, even when several callers race for it', async () => {
+    const store = createArtifactStore({ root: join(work, 'store') });
+    const files = await makeModelFolder(join(work, 'model'));
+    const put = await store.putFolder(join(work, 'model'));
+    const target = join(work, 'models', put.sha256);
+    const results = await Promise.all(Array.from({ length: 6 }, () => materializeOnce(store, put.ref, target)));
+    expect(new Set(results)).toEqual(new Set([target]));
+    expect((await readFile(join(target, 'model.json'))).equals(files['model.json']!)).toBe(true);
+    // No temp siblings are left behind by the callers that lost the race.
+    expect(await readdir(join(work, 'models'))).toEqual([put.sha256]);
+    // A second call finds the folder and writes nothing.
+    const before = (await stat(join(target, 'model.json'))).mtimeMs;
+    await materializeOnce(store, put.ref, target);
+    expect((await stat(join(target, 'model.json'))).mtimeMs).toBe(before);
+  });
+
+  it('leaves nothing behind when the bundle cannot be materialized', async () => {
+    const store = createArtifactStore({ root: join(work, 'store') });
+    const notBundle = await store.put(Buffer.from('{"hello":1}'), { kind: 'model' });
+    await expect(materializeOnce(store, notBundle.ref, join(work, 'models', notBundle.sha256))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await readdir(join(work, 'models'))).toEqual([]);
   });
 });
 

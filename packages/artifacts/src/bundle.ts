@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ModelSealError } from '@modelseal/core';
 import { assertKind, formatRef } from './ref.ts';
 import type { ArtifactKind } from './ref.ts';
-import type { ArtifactStore, LookupOptions, PutResult } from './store.ts';
+import type { ArtifactInput, ArtifactStore, LookupOptions, PutResult } from './store.ts';
 
 /**
  * A multi-file artifact (a TF.js model folder: model.json + weight shards) is
@@ -40,6 +40,11 @@ export interface PutFolderResult extends PutResult {
   files: BundleEntry[];
 }
 
+/** Code-unit order, not locale order: the manifest must be the same on every machine. */
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Files under dir, as sorted '/'-separated relative paths; links and special files are refused. */
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -55,8 +60,7 @@ async function listFiles(dir: string): Promise<string[]> {
     }
   };
   await walk(dir);
-  // Code-unit order, not locale order: the manifest must be the same on every machine.
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return out.sort(codeUnitOrder);
 }
 
 export function serializeManifest(files: readonly BundleEntry[]): Buffer {
@@ -116,19 +120,71 @@ export function parseManifest(bytes: Uint8Array, ref: string): BundleManifest {
   return m as BundleManifest;
 }
 
-export async function putFolder(store: Pick<ArtifactStore, 'put'>, dir: string, options: PutFolderOptions = {}): Promise<PutFolderResult> {
+/** One member of a bundle built from bytes in memory (an upload). */
+export interface BundleFile {
+  /** Relative path with '/' separators; see isSafeMemberPath. */
+  path: string;
+  bytes: Uint8Array;
+}
+
+interface Member {
+  path: string;
+  read: () => ArtifactInput;
+}
+
+/** Stores each member, then the manifest that lists them; members must already be sorted by path. */
+async function putMembers(store: Pick<ArtifactStore, 'put'>, members: readonly Member[], options: PutFolderOptions): Promise<PutFolderResult> {
   const kind = assertKind(options.kind ?? 'model');
+  const files: BundleEntry[] = [];
+  for (const member of members) {
+    const put = await store.put(member.read(), { kind, encrypt: options.encrypt });
+    files.push({ path: member.path, sha256: put.sha256, size: put.size });
+  }
+  const manifest = await store.put(serializeManifest(files), { kind, encrypt: options.encrypt });
+  return { ...manifest, files };
+}
+
+export async function putFolder(store: Pick<ArtifactStore, 'put'>, dir: string, options: PutFolderOptions = {}): Promise<PutFolderResult> {
+  assertKind(options.kind ?? 'model');
   const info = await lstat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new ModelSealError('INVALID_ARGUMENT', `${dir} is not a folder`);
   const paths = await listFiles(dir);
   if (paths.length === 0) throw new ModelSealError('INVALID_ARGUMENT', `${dir} holds no files to bundle`);
-  const files: BundleEntry[] = [];
+  return putMembers(store, paths.map((path) => ({ path, read: () => createReadStream(join(dir, ...path.split('/'))) })), options);
+}
+
+/**
+ * Checks that a list of member paths can be materialized side by side: every path safe, none
+ * twice, and none both a file and a folder ("a" beside "a/b"), which no folder can hold.
+ */
+export function checkMemberPaths(paths: readonly string[]): void {
+  if (paths.length === 0) throw new ModelSealError('INVALID_ARGUMENT', 'a bundle needs at least one file');
+  const seen = new Set<string>();
   for (const path of paths) {
-    const put = await store.put(createReadStream(join(dir, ...path.split('/'))), { kind, encrypt: options.encrypt });
-    files.push({ path, sha256: put.sha256, size: put.size });
+    if (!isSafeMemberPath(path)) {
+      throw new ModelSealError(
+        'INVALID_ARGUMENT',
+        `unsafe file name ${JSON.stringify(path.slice(0, 200))}: use a relative path with '/' separators and no empty, '.' or '..' segments`,
+      );
+    }
+    if (seen.has(path)) throw new ModelSealError('INVALID_ARGUMENT', `file ${path} is given twice`);
+    seen.add(path);
   }
-  const manifest = await store.put(serializeManifest(files), { kind, encrypt: options.encrypt });
-  return { ...manifest, files };
+  for (const path of paths) {
+    const segments = path.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      const folder = segments.slice(0, i).join('/');
+      if (seen.has(folder)) throw new ModelSealError('INVALID_ARGUMENT', `${folder} is given as a file and as the folder of ${path}`);
+    }
+  }
+}
+
+/** Stores files held in memory (an upload) as one bundle, exactly as putFolder would store the same folder. */
+export async function putFiles(store: Pick<ArtifactStore, 'put'>, files: readonly BundleFile[], options: PutFolderOptions = {}): Promise<PutFolderResult> {
+  assertKind(options.kind ?? 'model');
+  checkMemberPaths(files.map((file) => file.path));
+  const members = files.map(({ path, bytes }) => ({ path, read: () => bytes })).sort((a, b) => codeUnitOrder(a.path, b.path));
+  return putMembers(store, members, options);
 }
 
 export async function readManifest(store: Pick<ArtifactStore, 'get'>, ref: string, lookup?: LookupOptions): Promise<BundleManifest> {
@@ -167,4 +223,31 @@ export async function materialize(store: Pick<ArtifactStore, 'get'>, ref: string
     written.push(target);
   }
   return written;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/**
+ * Materializes a bundle into dir unless a copy is already there, and answers dir. The folder
+ * appears whole or not at all (members go to a temp sibling that is renamed into place), so
+ * several processes may do this at once for the same ref: the first rename wins, the others
+ * find the same content there and drop their copies. Meant for folders named after the ref.
+ */
+export async function materializeOnce(store: Pick<ArtifactStore, 'get'>, ref: string, dir: string): Promise<string> {
+  const target = resolve(dir);
+  if (await isDirectory(target)) return target;
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = `${target}.${randomUUID()}.tmp`;
+  try {
+    await materialize(store, ref, tmp);
+    await rename(tmp, target);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await isDirectory(target))) return target;
+    throw error;
+  }
+  return target;
 }

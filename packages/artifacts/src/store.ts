@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat as fsStat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ModelSealError } from '@modelseal/core';
-import { materialize, putFolder } from './bundle.ts';
-import type { PutFolderOptions, PutFolderResult } from './bundle.ts';
+import { materialize, putFiles, putFolder } from './bundle.ts';
+import type { BundleFile, PutFolderOptions, PutFolderResult } from './bundle.ts';
 import { createEncryptor, decryptEnvelope, HEADER_LENGTH, TAG_OFFSET } from './envelope.ts';
 import { parseEncryptionKey } from './key.ts';
 import { ARTIFACT_KINDS, assertKind, formatRef, parseRef } from './ref.ts';
@@ -85,6 +85,8 @@ export interface ArtifactStore {
   sweepTemp(olderThanMs?: number): Promise<number>;
   /** Stores a folder (a TF.js model: model.json + shards) as a bundle; the result's ref names the manifest. */
   putFolder(dir: string, options?: PutFolderOptions): Promise<PutFolderResult>;
+  /** Stores files held in memory (an upload) as a bundle; the same files as a folder get the same ref. */
+  putFiles(files: readonly BundleFile[], options?: PutFolderOptions): Promise<PutFolderResult>;
   /** Writes a bundle's files into dir, each verified; returns the paths written. */
   materialize(ref: string, dir: string): Promise<string[]>;
 }
@@ -352,6 +354,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     },
 
     putFolder: (dir, folderOptions) => putFolder(store, dir, folderOptions),
+    putFiles: (files, folderOptions) => putFiles(store, files, folderOptions),
     materialize: (ref, dir) => materialize(store, ref, dir),
   };
   return store;

@@ -9,6 +9,11 @@ import { PgBoss } from 'pg-boss';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const MNIST_CNN = join(REPO_ROOT, 'models/mnist-cnn');
+/**
+ * Tests register the committed demo models by absolute path, as an operator who lists the
+ * repository's models folder in MODELSEAL_MODEL_ROOTS would (setup.ts sets it for every test).
+ */
+export const TEST_MODEL_ROOTS = join(REPO_ROOT, 'models');
 
 export interface TestDatabase extends Database {
   /** A scratch folder (artifacts, etc.) removed by close(). */

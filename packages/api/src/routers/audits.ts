@@ -1,42 +1,11 @@
-import { enqueue } from '@modelseal/jobs';
-import { TRPCError } from '@trpc/server';
-import { fromPrisma } from 'pg-boss';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
-import { actingUserId, findModel, findTriggerSet } from '../lookup.ts';
+import { changedSamples } from '../auditDetail.ts';
+import { auditJobInput, startAudit } from '../jobStarts.ts';
+import { findModel } from '../lookup.ts';
 import { notFound, projectProcedure, router } from '../trpc.ts';
 
-const runInput = z.object({ modelId: z.uuid(), triggerSetId: z.uuid(), mode: z.enum(['label', 'probability']).default('label') });
-
-/** Queues an audit with its Job row, in one transaction. */
-async function startAudit(ctx: Context, projectId: string, input: z.output<typeof runInput>): Promise<{ jobId: string }> {
-  const model = await findModel(ctx, projectId, input.modelId);
-  const set = await findTriggerSet(ctx, projectId, input.triggerSetId);
-  if (set.modelId !== model.id) throw new TRPCError({ code: 'BAD_REQUEST', message: 'this trigger set was made for another model' });
-  const { caller } = ctx;
-  return ctx.prisma.$transaction(async (tx) => {
-    const job = await tx.job.create({
-      data: { projectId, type: 'audit', modelId: model.id, triggerSetId: set.id, createdById: actingUserId(ctx), input: { mode: input.mode } },
-    });
-    const triggeredById = actingUserId(ctx);
-    await enqueue(
-      ctx.boss,
-      'audit',
-      {
-        jobId: job.id,
-        modelId: model.id,
-        triggerSetId: set.id,
-        mode: input.mode,
-        // An API key is a machine (CI); a person clicking is a manual audit.
-        trigger: caller.kind === 'apiKey' ? 'api' : 'manual',
-        ...(triggeredById ? { triggeredById } : {}),
-        ...(caller.kind === 'apiKey' ? { apiKeyId: caller.apiKeyId } : {}),
-      },
-      { db: fromPrisma(tx) },
-    );
-    return { jobId: job.id };
-  });
-}
+const runInput = z.object({ modelId: z.uuid(), triggerSetId: z.uuid(), ...auditJobInput.shape });
 
 async function jobState(ctx: Context, projectId: string, jobId: string) {
   const job = await ctx.prisma.job.findFirst({ where: { id: jobId, projectId } });
@@ -50,19 +19,44 @@ export const auditsRouter = router({
     .input(runInput)
     .mutation(({ ctx, input }) => startAudit(ctx, ctx.project.id, input)),
 
+  /** The audit row, and for each changed sample its expected and (when the audit job recorded it) observed label. */
   get: projectProcedure('read', 'audits')
     .input(z.object({ auditId: z.uuid() }))
     .query(async ({ ctx, input }) => {
-      const audit = await ctx.prisma.audit.findFirst({ where: { id: input.auditId, model: { projectId: ctx.project.id } } });
-      if (!audit) throw notFound('audit');
-      return audit;
+      const row = await ctx.prisma.audit.findFirst({ where: { id: input.auditId, model: { projectId: ctx.project.id } }, include: { job: { select: { result: true } } } });
+      if (!row) throw notFound('audit');
+      const { job, ...audit } = row;
+      return { ...audit, changed: await changedSamples(ctx, audit, job?.result ?? null) };
+    }),
+
+  /** ChangeRate over time for one model (optionally one trigger set): the latest `limit` audits, oldest first. */
+  history: projectProcedure('read', 'audits')
+    .input(z.object({ modelId: z.uuid(), triggerSetId: z.uuid().optional(), limit: z.number().int().min(1).max(1000).default(200) }))
+    .query(async ({ ctx, input }) => {
+      await findModel(ctx, ctx.project.id, input.modelId);
+      const rows = await ctx.prisma.audit.findMany({
+        where: { modelId: input.modelId, ...(input.triggerSetId ? { triggerSetId: input.triggerSetId } : {}) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: input.limit,
+        select: { id: true, createdAt: true, changeRate: true, intact: true, mode: true, trigger: true, triggerSetId: true, queries: true, durationMs: true },
+      });
+      return rows.reverse();
     }),
 
   list: projectProcedure('read', 'audits')
-    .input(z.object({ modelId: z.uuid(), limit: z.number().int().min(1).max(500).default(50) }))
+    .input(z.object({ modelId: z.uuid().optional(), intact: z.boolean().optional(), limit: z.number().int().min(1).max(500).default(50) }))
     .query(async ({ ctx, input }) => {
-      await findModel(ctx, ctx.project.id, input.modelId);
-      return ctx.prisma.audit.findMany({ where: { modelId: input.modelId }, orderBy: { createdAt: 'desc' }, take: input.limit });
+      if (input.modelId) await findModel(ctx, ctx.project.id, input.modelId);
+      return ctx.prisma.audit.findMany({
+        where: {
+          model: { projectId: ctx.project.id },
+          ...(input.modelId ? { modelId: input.modelId } : {}),
+          ...(input.intact === undefined ? {} : { intact: input.intact }),
+        },
+        include: { model: { select: { id: true, name: true } }, triggerSet: { select: { id: true, name: true } } },
+        orderBy: { createdAt: 'desc' },
+        take: input.limit,
+      });
     }),
 
   /** The audit a job wrote, for CI that polls with the jobId from `run`; null until then. */

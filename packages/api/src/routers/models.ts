@@ -1,37 +1,17 @@
-import { Prisma } from '@modelseal/db';
-import { TRPCError } from '@trpc/server';
+import type { Prisma } from '@modelseal/db';
 import { z } from 'zod';
-import type { Context } from '../context.ts';
-import { notFound, projectProcedure, router } from '../trpc.ts';
+import { adapterKindSchema, checkArtifactRef, checkConfig, checkModelPath, insertModel, modelNameSchema } from '../models/fields.ts';
+import { uploadModel } from '../upload/upload.ts';
+import { authedProcedure, notFound, projectProcedure, router } from '../trpc.ts';
 
-/** The adapters ModelSeal ships; third-party kinds are accepted when the host's registry knows them. */
-export const BUILT_IN_ADAPTER_KINDS = ['tfjs', 'onnx', 'http'] as const;
-
-const adapterKind = z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9-]*$/);
-
-/** Validates a config with the adapter's own schema when the host passed a registry; see ApiDeps.adapters. */
-function checkConfig(ctx: Context, kind: string, config: Record<string, unknown>): void {
-  const registry = ctx.adapters;
-  if (!registry) {
-    if (!(BUILT_IN_ADAPTER_KINDS as readonly string[]).includes(kind)) {
-      throw new TRPCError({ code: 'BAD_REQUEST', message: `unknown adapter kind "${kind}" (known: ${BUILT_IN_ADAPTER_KINDS.join(', ')})` });
-    }
-    return;
-  }
-  if (!registry.has(kind)) {
-    const known = registry.list().map((f) => f.kind).join(', ');
-    throw new TRPCError({ code: 'BAD_REQUEST', message: `unknown adapter kind "${kind}" (known: ${known})` });
-  }
-  const parsed = registry.get(kind).configSchema.safeParse(config);
-  if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', message: `invalid ${kind} config: ${z.prettifyError(parsed.error as z.ZodError)}` });
-}
+export { BUILT_IN_ADAPTER_KINDS } from '../models/fields.ts';
 
 export const modelsRouter = router({
   register: projectProcedure('write', 'models')
     .input(
       z.object({
-        name: z.string().min(1).max(200),
-        adapterKind,
+        name: modelNameSchema,
+        adapterKind: adapterKindSchema,
         config: z.record(z.string(), z.unknown()),
         artifactRef: z.string().min(1).max(1000).optional(),
         fingerprint: z.string().min(1).max(200).optional(),
@@ -39,24 +19,24 @@ export const modelsRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       checkConfig(ctx, input.adapterKind, input.config);
-      try {
-        return await ctx.prisma.model.create({
-          data: {
-            projectId: ctx.project.id,
-            name: input.name,
-            adapterKind: input.adapterKind,
-            config: input.config as Prisma.InputJsonObject,
-            artifactRef: input.artifactRef ?? null,
-            fingerprint: input.fingerprint ?? null,
-          },
-        });
-      } catch (error) {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-          throw new TRPCError({ code: 'CONFLICT', message: 'a model with this name already exists in the project' });
-        }
-        throw error;
-      }
+      const bundleDigest = await checkArtifactRef(ctx, ctx.project.id, input.artifactRef);
+      await checkModelPath(ctx, input.config, bundleDigest);
+      return insertModel(ctx, {
+        projectId: ctx.project.id,
+        name: input.name,
+        adapterKind: input.adapterKind,
+        config: input.config as Prisma.InputJsonObject,
+        artifactRef: input.artifactRef ?? null,
+        fingerprint: input.fingerprint ?? null,
+      });
     }),
+
+  /**
+   * Registers a model from uploaded files (multipart form: projectId, name, adapterKind, optional
+   * config as JSON, and one "files" field per file, named by its path in the model folder). The
+   * model is opened once before it is accepted. Clients send it through a non-batching httpLink.
+   */
+  upload: authedProcedure.input(z.instanceof(FormData)).mutation(({ ctx, input }) => uploadModel(ctx, input)),
 
   /** Every model with its latest audit, for the dashboard's status column. */
   list: projectProcedure('read', 'models').query(async ({ ctx }) => {

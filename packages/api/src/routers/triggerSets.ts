@@ -1,49 +1,27 @@
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { enqueue, fragilizePayloadSchema } from '@modelseal/jobs';
-import { TRPCError } from '@trpc/server';
-import { fromPrisma } from 'pg-boss';
+import { canRead } from '@modelseal/auth';
 import { z } from 'zod';
-import type { Context } from '../context.ts';
-import { actingUserId, findModel, findTriggerSet } from '../lookup.ts';
+import { readArtifact, readTriggerSet } from '../artifacts.ts';
+import { fragilizeOptions, startFragilize } from '../jobStarts.ts';
+import { findTriggerSet } from '../lookup.ts';
+import { findOriginals } from '../originals.ts';
+import { buildPreview } from '../triggerSetPreview.ts';
 import { projectProcedure, router } from '../trpc.ts';
-
-// The fragilize job's own options, so the API and the worker agree on them; the ids are filled in here.
-const { jobId: _jobId, modelId: _modelId, triggerSetName: _name, ...fragilizeOptions } = fragilizePayloadSchema.shape;
 
 /** Metadata only: the samples (inputs) live in the file, which only downloadInputs returns. */
 const metadata = { id: true, modelId: true, name: true, params: true, stats: true, signature: true, sampleCount: true, createdAt: true } as const;
 
-/** Reads a stored trigger-set file: a content-store ref, or a path inside the artifacts folder (what the worker writes). */
-async function readArtifact(ctx: Context, ref: string): Promise<Buffer> {
-  if (ref.startsWith('sha256:')) {
-    if (!ctx.artifacts) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'no artifact store is configured' });
-    return ctx.artifacts.get(ref, { kind: 'trigger-set' });
-  }
-  const root = resolve(ctx.artifactsDir);
-  const path = resolve(root, ref);
-  const inside = relative(root, path);
-  // Refs come from the database, but a path must never leave the artifacts folder.
-  if (isAbsolute(ref) || inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
-    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'trigger set has an invalid artifact reference' });
-  }
-  return readFile(path);
-}
+const datasetSpec = (value: unknown): string[] => {
+  const spec = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).dataset : value;
+  return typeof spec === 'string' && spec !== '' ? [spec] : [];
+};
 
 export const triggerSetsRouter = router({
   /** Queues fragilization; the Job row and the queued job are committed together or not at all. */
   create: projectProcedure('write', 'triggerSetInputs')
     .input(z.object({ modelId: z.uuid(), name: z.string().min(1).max(200), ...fragilizeOptions }))
-    .mutation(async ({ ctx, input }) => {
-      const { projectId: _projectId, modelId, name, ...options } = input;
-      const model = await findModel(ctx, ctx.project.id, modelId);
-      return ctx.prisma.$transaction(async (tx) => {
-        const job = await tx.job.create({
-          data: { projectId: ctx.project.id, type: 'fragilize', modelId: model.id, createdById: actingUserId(ctx), input: { name, ...options } },
-        });
-        await enqueue(ctx.boss, 'fragilize', { ...options, jobId: job.id, modelId: model.id, triggerSetName: name }, { db: fromPrisma(tx) });
-        return { jobId: job.id };
-      });
+    .mutation(({ ctx, input }) => {
+      const { projectId: _projectId, modelId, ...job } = input;
+      return startFragilize(ctx, ctx.project.id, modelId, job);
     }),
 
   list: projectProcedure('read', 'models')
@@ -62,6 +40,23 @@ export const triggerSetsRouter = router({
       const set = await findTriggerSet(ctx, ctx.project.id, input.triggerSetId);
       const { artifactRef: _ref, ...rest } = set;
       return rest;
+    }),
+
+  /**
+   * A page of samples for the dashboard: labels, recorded probabilities and margins for every
+   * reader; the pictures (fragile sample and original, as PNG data URLs) only for callers who
+   * may read trigger-set inputs, since whoever sees the inputs can tune a tampered model to them.
+   */
+  preview: projectProcedure('read', 'models')
+    .input(z.object({ triggerSetId: z.uuid(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100).default(24) }))
+    .query(async ({ ctx, input }) => {
+      const row = await findTriggerSet(ctx, ctx.project.id, input.triggerSetId);
+      const set = await readTriggerSet(ctx, row);
+      // The name the file records first (image folders are recorded with their absolute path),
+      // then the spec the fragilize job was given.
+      const specs = [...datasetSpec(set.metadata.extra.dataset), ...datasetSpec(row.params)];
+      const originals = input.offset < set.labels.length ? await findOriginals(set, specs) : undefined;
+      return buildPreview(set, { offset: input.offset, limit: input.limit, canSeeInputs: canRead(ctx.project.role, 'triggerSetInputs'), originals });
     }),
 
   /** The trigger-set file itself (safetensors, base64): a secret, so viewers get FORBIDDEN. */

@@ -19,6 +19,35 @@ export const webhooksRouter = router({
     ctx.prisma.alertWebhook.findMany({ where: { projectId: ctx.project.id }, select: publicFields, orderBy: { createdAt: 'asc' } }),
   ),
 
+  /** Recent deliveries (newest first), of one webhook or for one audit; payloads hold results, never secrets. */
+  deliveries: projectProcedure('read', 'webhooks')
+    .input(z.object({ webhookId: z.uuid().optional(), auditId: z.uuid().optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    .query(({ ctx, input }) =>
+      ctx.prisma.webhookDelivery.findMany({
+        where: {
+          webhook: { projectId: ctx.project.id },
+          ...(input.webhookId ? { webhookId: input.webhookId } : {}),
+          ...(input.auditId ? { auditId: input.auditId } : {}),
+        },
+        select: {
+          id: true,
+          webhookId: true,
+          auditId: true,
+          event: true,
+          status: true,
+          attempts: true,
+          responseStatus: true,
+          error: true,
+          createdAt: true,
+          deliveredAt: true,
+          nextAttemptAt: true,
+          webhook: { select: { url: true } },
+        },
+        orderBy: { createdAt: 'desc' },
+        take: input.limit,
+      }),
+    ),
+
   /** Answers the HMAC secret receivers verify deliveries with; it is not shown again. */
   create: projectProcedure('write', 'webhooks')
     .input(z.object({ url, onlyOnTamper: z.boolean().default(true), enabled: z.boolean().default(true) }))

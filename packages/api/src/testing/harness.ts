@@ -34,7 +34,20 @@ export interface Harness {
 /** The key the harness's artifact store encrypts trigger sets with; give it to workers in tests. */
 export const TEST_ARTIFACT_KEY = '5'.repeat(64);
 
-export async function startHarness(prefix: string, options: { adapters?: AdapterRegistry } = {}): Promise<Harness> {
+/**
+ * Folders whose models tests register by absolute path, as an operator would allow with
+ * MODELSEAL_MODEL_ROOTS: the committed demo models and the ONNX fixtures. Give workers the same.
+ */
+export const TEST_MODEL_ROOTS: readonly string[] = [join(REPO_ROOT, 'models'), join(REPO_ROOT, 'packages/adapters/onnx/fixtures')];
+
+export interface HarnessOptions {
+  readonly adapters?: AdapterRegistry;
+  /** Default TEST_MODEL_ROOTS. */
+  readonly modelRoots?: readonly string[];
+  readonly uploadLimits?: ApiDeps['uploadLimits'];
+}
+
+export async function startHarness(prefix: string, options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), `modelseal-api-${prefix}-`));
   // When tests run as root the server runs as `postgres`, which must enter this folder.
   await chmod(dir, 0o755);
@@ -50,6 +63,8 @@ export async function startHarness(prefix: string, options: { adapters?: Adapter
     artifacts: createArtifactStore({ root: join(dir, 'artifacts'), encryptionKey: TEST_ARTIFACT_KEY }),
     sessionSecret: 'test-session-secret-0123456789abcdef',
     adapters: options.adapters,
+    modelRoots: options.modelRoots ?? TEST_MODEL_ROOTS,
+    uploadLimits: options.uploadLimits,
   };
   const as = async (headers: HeaderSource) => createCaller(await createContext({ ...deps, headers }));
   const bearer = (token: string) => as({ authorization: `Bearer ${token}` });
