@@ -65,7 +65,7 @@ try {
     databaseUrl: process.env.DATABASE_URL,
     port,
     host: args.host,
-    worker: !args['no-worker'],
+    worker: args['no-worker'] ? false : 'process',
     webhookAllowPrivate: args['allow-private-webhooks'] || ['1', 'true'].includes(process.env.MODELSEAL_WEBHOOK_ALLOW_PRIVATE ?? ''),
     plugins: (process.env.MODELSEAL_ADAPTER_PLUGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     log,

@@ -6,7 +6,7 @@ import type { Server, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHttpHandler, type ApiDeps } from '@modelseal/api';
-import { createArtifactStore } from '@modelseal/artifacts';
+import { createArtifactStore, modelRootsFromEnv, privateEndpointsFromEnv } from '@modelseal/artifacts';
 import { ModelSealError, signingKeyFromEnv } from '@modelseal/core';
 import { openDatabase, type Database } from '@modelseal/db';
 import { createQueues } from '@modelseal/jobs';
@@ -15,6 +15,7 @@ import next from 'next';
 import { PgBoss } from 'pg-boss';
 import { API_PREFIX, createPlatformServer, listen } from './http.ts';
 import { loadOrCreateSecrets } from './secrets.ts';
+import { startWorkerProcess } from './workerProcess.ts';
 
 export const WEB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,8 +26,11 @@ export interface PlatformOptions {
   readonly databaseUrl?: string | undefined;
   readonly port?: number;
   readonly host?: string;
-  /** Run a worker inside this process (default true); false when workers run elsewhere. */
-  readonly worker?: boolean;
+  /**
+   * Where this platform's worker runs: a child process (default), inside this process (tests
+   * that need to reach it), or nowhere (workers run elsewhere: `pnpm worker`).
+   */
+  readonly worker?: 'process' | 'inline' | false;
   /** Third-party adapter packages to load (worker and API). */
   readonly plugins?: readonly string[];
   /** Folder that dataset specs naming a path are resolved from. */
@@ -47,6 +51,7 @@ export interface RunningPlatform {
   readonly port: number;
   readonly db: Database;
   readonly deps: ApiDeps;
+  /** The in-process worker, when `worker: 'inline'`. */
   readonly worker: RunningWorker | undefined;
   stop(): Promise<void>;
 }
@@ -86,21 +91,41 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await createQueues(boss);
 
     const plugins = options.plugins ?? [];
-    const signingKey = signingKeyFromEnv();
-    const worker =
-      options.worker === false
-        ? undefined
-        : await startWorker({
-            databaseUrl: db.url,
-            artifactsDir,
-            artifactKey: secrets.artifactKey,
-            plugins,
-            log: (line) => log(`[worker] ${line}`),
-            ...(signingKey ? { signingKey } : {}),
-            ...(options.datasetsDir ? { datasetsDir: options.datasetsDir } : {}),
-            ...(options.webhookAllowPrivate ? { webhookAllowPrivate: true } : {}),
-          });
-    if (worker) cleanups.push(() => worker.stop());
+    const signingKey = signingKeyFromEnv(env);
+    const modelRoots = modelRootsFromEnv(env);
+    const allowPrivateEndpoints = privateEndpointsFromEnv(env);
+    const mode = options.worker ?? 'process';
+    let worker: RunningWorker | undefined;
+    if (mode === 'inline') {
+      const inline = await startWorker({
+        databaseUrl: db.url,
+        artifactsDir,
+        artifactKey: secrets.artifactKey,
+        plugins,
+        modelRoots,
+        allowPrivateEndpoints,
+        log: (line) => log(`[worker] ${line}`),
+        ...(signingKey ? { signingKey } : {}),
+        ...(options.datasetsDir ? { datasetsDir: options.datasetsDir } : {}),
+        ...(options.webhookAllowPrivate ? { webhookAllowPrivate: true } : {}),
+      });
+      worker = inline;
+      cleanups.push(() => inline.stop());
+    } else if (mode === 'process') {
+      const child = startWorkerProcess({
+        env: {
+          ...env,
+          DATABASE_URL: db.url,
+          MODELSEAL_ARTIFACTS_DIR: artifactsDir,
+          MODELSEAL_ARTIFACT_KEY: secrets.artifactKey,
+          MODELSEAL_ADAPTER_PLUGINS: plugins.join(','),
+          ...(options.datasetsDir ? { MODELSEAL_DATASETS_DIR: options.datasetsDir } : {}),
+          ...(options.webhookAllowPrivate ? { MODELSEAL_WEBHOOK_ALLOW_PRIVATE: 'true' } : {}),
+        },
+        log,
+      });
+      cleanups.push(() => child.stop());
+    }
 
     const deps: ApiDeps = {
       prisma: db.prisma,
@@ -109,6 +134,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       artifacts: createArtifactStore({ root: artifactsDir, encryptionKey: secrets.artifactKey }),
       sessionSecret: secrets.sessionSecret,
       adapters: await createAdapterRegistry(plugins, process.cwd()),
+      modelRoots,
+      allowPrivateEndpoints,
     };
     const api = createHttpHandler({
       endpoint: API_PREFIX,
