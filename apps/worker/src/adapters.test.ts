@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createArtifactStore, MODEL_ROOTS_ENV, uploadedModelFolder, type ArtifactStore } from '@modelseal/artifacts';
+import { createArtifactStore, MODEL_ROOTS_ENV, PRIVATE_ENDPOINTS_ENV, uploadedModelFolder, type ArtifactStore } from '@modelseal/artifacts';
 import type { AdapterRegistry } from '@modelseal/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapterRegistry, openModelRow } from './adapters.ts';
@@ -117,6 +119,74 @@ describe('openModelRow', () => {
     } finally {
       if (saved === undefined) delete process.env[MODEL_ROOTS_ENV];
       else process.env[MODEL_ROOTS_ENV] = saved;
+    }
+  });
+});
+
+describe('openModelRow with a remote model', () => {
+  // A model server on loopback, as an internal inference service would be: it answers the Open
+  // Inference Protocol's readiness and metadata calls, and counts every request it gets.
+  let server: Server;
+  let url: string;
+  const seen: string[] = [];
+  let registry: AdapterRegistry;
+  const contextWith = (extra: Partial<WorkerContext> = {}) => ({ registry, log: () => undefined, artifactsDir: here, ...extra }) as unknown as WorkerContext;
+  const row = (config: Record<string, unknown>) => ({ adapterKind: 'http', config: { url, ...config }, artifactRef: null });
+  const refusedByOperator = { code: 'FORBIDDEN_ADDRESS', message: expect.stringContaining('this server does not let models reach internal addresses') };
+
+  beforeAll(async () => {
+    registry = await createAdapterRegistry([], here);
+    server = createServer((request, response) => {
+      seen.push(`${request.method} ${request.url}`);
+      const body =
+        request.url === '/v2/health/ready'
+          ? { ready: true }
+          : request.url === '/v2/models/internal'
+            ? { name: 'internal', platform: 'test', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 4] }], outputs: [{ name: 'p', datatype: 'FP32', shape: [-1, 3] }] }
+            : undefined;
+      response.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body ?? { error: 'not found' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/models/internal`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('refuses a stored config with allowPrivate or allowHosts before any request when internal endpoints are not allowed', async () => {
+    seen.length = 0;
+    const context = contextWith({ allowPrivateEndpoints: false });
+    await expect(openModelRow(context, row({ allowPrivate: true }))).rejects.toMatchObject(refusedByOperator);
+    await expect(openModelRow(context, row({ allowHosts: ['127.0.0.1'] }))).rejects.toMatchObject(refusedByOperator);
+    expect(seen).toEqual([]);
+    // Without them, the adapter's own guard still keeps the model off loopback.
+    await expect(openModelRow(context, row({}))).rejects.toMatchObject({ code: 'FORBIDDEN_ADDRESS', message: expect.stringContaining('is an internal address') });
+    expect(seen).toEqual([]);
+  });
+
+  it('opens it when the operator allowed internal endpoints', async () => {
+    seen.length = 0;
+    const adapter = await openModelRow(contextWith({ allowPrivateEndpoints: true }), row({ allowPrivate: true }));
+    expect(adapter.describe()).toMatchObject({ inputShape: [4], numClasses: 3 });
+    await adapter.dispose();
+    expect(seen).toEqual(['GET /v2/health/ready', 'GET /v2/models/internal']);
+  });
+
+  it('reads MODELSEAL_ALLOW_PRIVATE_ENDPOINTS when the context does not say', async () => {
+    const saved = process.env[PRIVATE_ENDPOINTS_ENV];
+    try {
+      delete process.env[PRIVATE_ENDPOINTS_ENV];
+      await expect(openModelRow(contextWith(), row({ allowPrivate: true }))).rejects.toMatchObject(refusedByOperator);
+      process.env[PRIVATE_ENDPOINTS_ENV] = '1';
+      const adapter = await openModelRow(contextWith(), row({ allowPrivate: true }));
+      await adapter.dispose();
+      // The context's word wins over the environment.
+      await expect(openModelRow(contextWith({ allowPrivateEndpoints: false }), row({ allowPrivate: true }))).rejects.toMatchObject(refusedByOperator);
+    } finally {
+      if (saved === undefined) delete process.env[PRIVATE_ENDPOINTS_ENV];
+      else process.env[PRIVATE_ENDPOINTS_ENV] = saved;
     }
   });
 });

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { confineModelPath, modelRootsFromEnv, registeredModelRules } from './modelPath.ts';
+import { ModelSealError } from '@modelseal/core';
+import { confineModelEndpoint, confineModelPath, modelRootsFromEnv, privateEndpointsFromEnv, registeredModelRules } from './modelPath.ts';
 
 let work: string;
 let artifacts: string;
@@ -86,5 +87,58 @@ describe('modelRootsFromEnv', () => {
     expect(modelRootsFromEnv({ MODELSEAL_MODEL_ROOTS: '' })).toEqual([]);
     expect(modelRootsFromEnv({ MODELSEAL_MODEL_ROOTS: '/srv/models: /mnt/shared/ :' })).toEqual(['/srv/models', '/mnt/shared']);
     expect(() => modelRootsFromEnv({ MODELSEAL_MODEL_ROOTS: '/srv/models:models' })).toThrow(/"models" is not an absolute folder path/);
+  });
+});
+
+describe('confineModelEndpoint', () => {
+  const refused = (config: unknown) => {
+    let error: unknown;
+    try {
+      confineModelEndpoint(config, false);
+    } catch (e) {
+      error = e;
+    }
+    expect(error, `expected ${JSON.stringify(config)} to be refused`).toBeInstanceOf(ModelSealError);
+    expect(error).toMatchObject({ code: 'FORBIDDEN_ADDRESS', message: expect.stringContaining('MODELSEAL_ALLOW_PRIVATE_ENDPOINTS=1') });
+  };
+
+  it('refuses configs that open the SSRF guard (allowPrivate, a non-empty allowHosts) unless the operator allowed it', () => {
+    const url = 'https://models.example.com/v2/models/m';
+    for (const config of [
+      { url, allowPrivate: true },
+      { url, allowHosts: ['10.0.0.0/8'] },
+      { url, allowHosts: ['inference.internal'], allowPrivate: false },
+      { url, allowPrivate: true, allowHosts: [] },
+      // Any adapter that uses the conventional keys is covered, not only http.
+      { endpoint: 'grpc://10.1.2.3:8001', allowPrivate: true },
+    ]) {
+      refused(config);
+      expect(() => confineModelEndpoint(config, true)).not.toThrow();
+    }
+  });
+
+  it('lets every other config through', () => {
+    for (const config of [
+      { url: 'https://models.example.com/v2/models/m' },
+      { url: 'https://models.example.com/v2/models/m', allowPrivate: false, allowHosts: [] },
+      { path: 'mnist/model.json' },
+      // Only a literal true or a non-empty list widens the guard; the adapter's own schema refuses other values.
+      { url: 'https://models.example.com/v2/models/m', allowPrivate: 'true', allowHosts: 'inference.internal' },
+      {},
+      null,
+      undefined,
+      'https://10.0.0.1/v2/models/m',
+      [true],
+    ]) {
+      expect(() => confineModelEndpoint(config, false)).not.toThrow();
+    }
+  });
+});
+
+describe('privateEndpointsFromEnv', () => {
+  it('is off unless MODELSEAL_ALLOW_PRIVATE_ENDPOINTS is 1 or true', () => {
+    expect(privateEndpointsFromEnv({})).toBe(false);
+    for (const value of ['', '0', 'false', 'yes']) expect(privateEndpointsFromEnv({ MODELSEAL_ALLOW_PRIVATE_ENDPOINTS: value })).toBe(false);
+    for (const value of ['1', 'true', 'TRUE']) expect(privateEndpointsFromEnv({ MODELSEAL_ALLOW_PRIVATE_ENDPOINTS: value })).toBe(true);
   });
 });

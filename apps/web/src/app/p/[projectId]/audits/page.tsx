@@ -1,6 +1,7 @@
 'use client';
-// Audit history of the whole project, newest first, filterable by model and verdict.
-import { useQueries, useQuery } from '@tanstack/react-query';
+// Audit history of the whole project, newest first, filterable by model and verdict: one
+// project-wide audits.list query, the filters applied by the API.
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
@@ -8,14 +9,13 @@ import { useProject } from '../../../../client/project.ts';
 import { useTRPC } from '../../../../client/trpc.ts';
 import { TRIGGER_LABEL, Verdict } from '../../../../components/ops/audit.tsx';
 import { QueryError } from '../../../../components/ops/QueryError.tsx';
-import { formatDuration, shortId, toTime, type Outputs } from '../../../../components/ops/types.ts';
+import { formatDuration } from '../../../../components/ops/types.ts';
 import { Empty, ErrorBox, Loading, PageHeader, formatDate, formatPercent } from '../../../../components/ui.tsx';
 
-type AuditRow = Outputs['audits']['list'][number];
 type ResultFilter = '' | 'intact' | 'tampered';
 
-/** Audits fetched per model; the table shows the newest of them all. */
-const PER_MODEL = 200;
+/** The newest audits shown (the most audits.list answers at once is 500). */
+const LIMIT = 200;
 const REFRESH_MS = 15_000;
 
 export default function AuditsPage() {
@@ -25,19 +25,20 @@ export default function AuditsPage() {
   const [modelId, setModelId] = useState('');
   const [result, setResult] = useState<ResultFilter>('');
   const models = useQuery(trpc.models.list.queryOptions({ projectId }));
+  // Trigger sets only for their sample counts ("3 / 100 changed"); names come with each audit row.
   const sets = useQuery(trpc.triggerSets.list.queryOptions({ projectId }));
-  const modelIds = useMemo(() => (models.data ?? []).map((m) => m.id).filter((id) => !modelId || id === modelId), [models.data, modelId]);
-  const perModel = useQueries({
-    queries: modelIds.map((id) => ({ ...trpc.audits.list.queryOptions({ projectId, modelId: id, limit: PER_MODEL }), refetchInterval: REFRESH_MS })),
+  const audits = useQuery({
+    ...trpc.audits.list.queryOptions({
+      projectId,
+      limit: LIMIT,
+      ...(modelId ? { modelId } : {}),
+      ...(result ? { intact: result === 'intact' } : {}),
+    }),
+    refetchInterval: REFRESH_MS,
   });
-  const modelNames = useMemo(() => new Map((models.data ?? []).map((m) => [m.id, m.name])), [models.data]);
-  const setInfo = useMemo(() => new Map((sets.data ?? []).map((s) => [s.id, s])), [sets.data]);
-  const loading = models.isPending || perModel.some((q) => q.isPending);
-  const failed = perModel.find((q) => q.isError)?.error;
-  const rows: AuditRow[] = perModel
-    .flatMap((q) => q.data ?? [])
-    .filter((a) => !result || (result === 'intact') === a.intact)
-    .sort((a, b) => (toTime(b.createdAt) ?? 0) - (toTime(a.createdAt) ?? 0));
+  const sampleCounts = useMemo(() => new Map((sets.data ?? []).map((s) => [s.id, s.sampleCount])), [sets.data]);
+  const loading = audits.isPending;
+  const rows = audits.data ?? [];
   const tampered = rows.filter((a) => !a.intact).length;
   return (
     <>
@@ -71,15 +72,13 @@ export default function AuditsPage() {
           </span>
         ) : null}
       </div>
-      {models.isError ? (
-        <QueryError error={models.error} what="models" role={role} />
-      ) : loading ? (
+      {loading ? (
         <Loading what="audits" />
-      ) : failed ? (
-        <QueryError error={failed} what="audits" role={role} />
+      ) : audits.isError ? (
+        <QueryError error={audits.error} what="audits" role={role} />
       ) : rows.length === 0 ? (
         <Empty>
-          {models.data.length === 0 ? (
+          {models.data?.length === 0 ? (
             <>
               No models yet. <Link href={`/p/${projectId}/models`}>Register a model</Link>, seal it with a trigger set, then audit it.
             </>
@@ -110,7 +109,7 @@ export default function AuditsPage() {
             </thead>
             <tbody>
               {rows.map((a) => {
-                const set = setInfo.get(a.triggerSetId);
+                const sampleCount = sampleCounts.get(a.triggerSetId);
                 const href = `/p/${projectId}/audits/${a.id}`;
                 return (
                   <tr key={a.id} data-testid="audit-row" data-audit-id={a.id} data-intact={String(a.intact)} className="clickable" onClick={(e) => {
@@ -123,10 +122,14 @@ export default function AuditsPage() {
                       </Link>
                     </td>
                     <td>
-                      <Link href={`/p/${projectId}/models/${a.modelId}`}>{modelNames.get(a.modelId) ?? shortId(a.modelId)}</Link>
+                      <Link href={`/p/${projectId}/models/${a.modelId}`} data-testid="audit-row-model">
+                        {a.model.name}
+                      </Link>
                     </td>
                     <td>
-                      <Link href={`/p/${projectId}/trigger-sets/${a.triggerSetId}`}>{set?.name ?? shortId(a.triggerSetId)}</Link>
+                      <Link href={`/p/${projectId}/trigger-sets/${a.triggerSetId}`} data-testid="audit-row-trigger-set">
+                        {a.triggerSet.name}
+                      </Link>
                     </td>
                     <td>{a.mode}</td>
                     <td data-testid="audit-result">
@@ -135,7 +138,7 @@ export default function AuditsPage() {
                     <td className="num">{formatPercent(a.changeRate)}</td>
                     <td className="num">
                       {a.changedIndices.length}
-                      {set ? <span className="muted"> / {set.sampleCount}</span> : null}
+                      {sampleCount !== undefined ? <span className="muted"> / {sampleCount}</span> : null}
                     </td>
                     <td className="num">{a.queries}</td>
                     <td className="num nowrap">{formatDuration(a.durationMs)}</td>
@@ -147,7 +150,12 @@ export default function AuditsPage() {
           </table>
         </div>
       )}
-      <ErrorBox error={sets.error} />
+      {rows.length >= LIMIT ? (
+        <p className="muted small" data-testid="audits-limit">
+          Showing the latest {LIMIT} audits{modelId || result ? ' that match these filters' : ''}.
+        </p>
+      ) : null}
+      <ErrorBox error={models.error ?? sets.error} />
     </>
   );
 }

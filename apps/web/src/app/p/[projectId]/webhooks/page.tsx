@@ -1,12 +1,13 @@
 'use client';
 // Alert webhooks: where ModelSeal POSTs a signed JSON message when an audit finishes
-// (every audit, or only those that find the model tampered).
+// (every audit, or only those that find the model tampered), and how their recent deliveries went.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useProject } from '../../../../client/project.ts';
 import { useTRPC } from '../../../../client/trpc.ts';
 import { ConfirmButton } from '../../../../components/ops/ConfirmButton.tsx';
 import { CodeBlock, CopyButton } from '../../../../components/ops/CopyButton.tsx';
+import { DeliveriesTable, deliveriesRefetchInterval } from '../../../../components/ops/deliveries.tsx';
 import { QueryError } from '../../../../components/ops/QueryError.tsx';
 import type { Outputs } from '../../../../components/ops/types.ts';
 import { Empty, ErrorBox, Loading, PageHeader, formatDate } from '../../../../components/ui.tsx';
@@ -50,6 +51,7 @@ export default function WebhooksPage() {
         </table>
       )}
       {isOwner ? <CreateWebhook onCreated={setCreated} /> : hooks.isSuccess ? <p className="muted small">Only owners add, change or delete webhooks.</p> : null}
+      {hooks.isSuccess && hooks.data.length > 0 ? <RecentDeliveries hooks={hooks.data} /> : null}
       <SignatureHelp />
     </>
   );
@@ -68,7 +70,12 @@ function WebhookRow({ hook, isOwner }: { hook: Webhook; isOwner: boolean }) {
       onSettled: refresh,
     }),
   );
-  const remove = useMutation(trpc.webhooks.delete.mutationOptions({ onSettled: refresh }));
+  // Deleting a webhook deletes its deliveries too.
+  const remove = useMutation(
+    trpc.webhooks.delete.mutationOptions({
+      onSettled: () => Promise.all([refresh(), queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.queryKey() })]),
+    }),
+  );
   // While a change is saving, the controls show the value asked for (set in the event itself, so
   // the checkbox never flips back in between).
   const [asked, setAsked] = useState<{ enabled?: boolean; onlyOnTamper?: boolean } | null>(null);
@@ -133,6 +140,55 @@ function WebhookRow({ hook, isOwner }: { hook: Webhook; isOwner: boolean }) {
         </td>
       ) : null}
     </tr>
+  );
+}
+
+/** Deliveries shown at most; older ones stay in the database. */
+const DELIVERIES_SHOWN = 50;
+
+function RecentDeliveries({ hooks }: { hooks: readonly Webhook[] }) {
+  const trpc = useTRPC();
+  const { projectId, role } = useProject();
+  const [webhookId, setWebhookId] = useState('');
+  // A webhook that was just deleted is no longer a choice.
+  const chosen = hooks.some((h) => h.id === webhookId) ? webhookId : '';
+  const deliveries = useQuery({
+    ...trpc.webhooks.deliveries.queryOptions({ projectId, limit: DELIVERIES_SHOWN, ...(chosen ? { webhookId: chosen } : {}) }),
+    refetchInterval: (query) => deliveriesRefetchInterval(query.state.data),
+    refetchIntervalInBackground: false,
+  });
+  const pending = (deliveries.data ?? []).filter((d) => d.status === 'pending').length;
+  return (
+    <section className="settings-section deliveries-section" aria-labelledby="deliveries-heading" data-testid="recent-deliveries">
+      <h2 id="deliveries-heading">Recent deliveries</h2>
+      <div className="row filters" role="group" aria-label="Delivery filters">
+        {hooks.length > 1 ? (
+          <label>
+            Webhook
+            <select aria-label="Webhook filter" data-testid="deliveries-filter-webhook" value={chosen} onChange={(e) => setWebhookId(e.target.value)}>
+              <option value="">all webhooks</option>
+              {hooks.map((h) => (
+                <option key={h.id} value={h.id}>
+                  {h.url}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <span className="muted small align-end" data-testid="deliveries-summary">
+          {pending > 0 ? `${pending} pending, refreshing every 2 seconds.` : `The latest ${DELIVERIES_SHOWN}, newest first.`}
+        </span>
+      </div>
+      {deliveries.isPending ? (
+        <Loading what="deliveries" />
+      ) : deliveries.isError ? (
+        <QueryError error={deliveries.error} what="webhook deliveries" role={role} />
+      ) : deliveries.data.length === 0 ? (
+        <Empty>{chosen ? 'This webhook has not been called yet.' : 'No deliveries yet: a webhook is called when an audit finishes (only tampered audits, unless set to “every audit”).'}</Empty>
+      ) : (
+        <DeliveriesTable deliveries={deliveries.data} projectId={projectId} showWebhook={!chosen} />
+      )}
+    </section>
   );
 }
 

@@ -1,15 +1,18 @@
 'use client';
-// One audit: the verdict, its numbers, which trigger samples changed their answer, who started it.
+// One audit: the verdict, its numbers, which trigger samples changed their answer, who started it,
+// and (for roles that may read webhooks) which alert webhooks it called.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useProject } from '../../../../../client/project.ts';
+import { errorCode } from '../../../../../client/errors.ts';
 import { useTRPC } from '../../../../../client/trpc.ts';
 import { TRIGGER_LABEL, classNamesOf, labelText } from '../../../../../components/ops/audit.tsx';
 import { QueryError } from '../../../../../components/ops/QueryError.tsx';
+import { DeliveriesTable, deliveriesRefetchInterval } from '../../../../../components/ops/deliveries.tsx';
 import { formatDuration, shortId, type Outputs } from '../../../../../components/ops/types.ts';
-import { Empty, Loading, PageHeader, formatDate, formatPercent } from '../../../../../components/ui.tsx';
+import { Empty, ErrorBox, Loading, PageHeader, formatDate, formatPercent } from '../../../../../components/ui.tsx';
 
 type AuditDetail = Outputs['audits']['get'];
 
@@ -135,7 +138,41 @@ function AuditView({ audit }: { audit: AuditDetail }) {
           </ul>
         </>
       )}
+      <AuditDeliveries audit={audit} />
     </>
+  );
+}
+
+/**
+ * The alert webhooks this audit called and how each delivery went. Webhooks are for owners and
+ * members: for other roles the API answers FORBIDDEN and the section is left out.
+ */
+function AuditDeliveries({ audit }: { audit: AuditDetail }) {
+  const trpc = useTRPC();
+  const { projectId } = useProject();
+  const deliveries = useQuery({
+    ...trpc.webhooks.deliveries.queryOptions({ projectId, auditId: audit.id }),
+    refetchInterval: (query) => (errorCode(query.state.error) === 'FORBIDDEN' ? false : deliveriesRefetchInterval(query.state.data)),
+    refetchIntervalInBackground: false,
+  });
+  if (deliveries.isError && errorCode(deliveries.error) === 'FORBIDDEN') return null;
+  return (
+    <section aria-labelledby="audit-deliveries-heading" data-testid="audit-deliveries">
+      <h2 id="audit-deliveries-heading">Webhook deliveries</h2>
+      {deliveries.isPending ? (
+        <Loading what="deliveries" />
+      ) : deliveries.isError ? (
+        <ErrorBox error={deliveries.error} />
+      ) : deliveries.data.length === 0 ? (
+        <Empty>
+          No alert webhook was called for this audit
+          {audit.intact ? ' (webhooks set to “only on tamper” skip intact audits)' : ''}. Webhooks are set up on the{' '}
+          <Link href={`/p/${projectId}/webhooks`}>Alerts</Link> page.
+        </Empty>
+      ) : (
+        <DeliveriesTable deliveries={deliveries.data} projectId={projectId} showAudit={false} testId="audit-deliveries-table" />
+      )}
+    </section>
   );
 }
 
