@@ -96,7 +96,7 @@ test('a team seals a model, audits it, and catches a tampered copy', async ({ pa
     // Audit history: the tampered copy's chart and the project's audit list.
     await page.goto(`/p/${projectId}/models`);
     await rows.filter({ hasText: 'mnist-cnn @ edge' }).getByRole('link').first().click();
-    await expect(page.getByText('ChangeRate over time')).toBeVisible();
+    await expect(page.getByTestId('changerate-chart')).toBeVisible();
     await screenshot(page, 'audit-history-model');
     await page.goto(`/p/${projectId}/audits`);
     await expect(page.getByTestId('audit-row')).toHaveCount(2);
