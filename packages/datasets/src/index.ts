@@ -27,5 +27,5 @@ export { subset, concatImageSets, imageSize, describeImageShape } from './imageS
 export { toModelBatch, fromModelBatch } from './toModelBatch.ts';
 export type { ImageGeometry, ModelBatch, ModelInput } from './toModelBatch.ts';
 export { encodePng } from './png.ts';
-export { pickTriggerCandidates } from './triggerCandidates.ts';
-export type { TriggerCandidates } from './triggerCandidates.ts';
+export { pickTriggerCandidates, triggerSelectionFor } from './triggerCandidates.ts';
+export type { TriggerCandidates, TriggerSelection } from './triggerCandidates.ts';

@@ -4,6 +4,7 @@ import {
   chooseGradient,
   finiteOrNull,
   fragilize,
+  resolveSettings,
   triggerSetFromFragilization,
   writeTriggerSetFile,
   type FragilizeResult,
@@ -11,7 +12,7 @@ import {
   type PresetName,
   type ObjectiveName,
 } from '@modelseal/core';
-import { fromModelBatch, loadDataset, pickTriggerCandidates, type Dataset } from '@modelseal/datasets';
+import { fromModelBatch, loadDataset, pickTriggerCandidates, triggerSelectionFor, type Dataset } from '@modelseal/datasets';
 import { createRegistry, openModel } from '../adapters.ts';
 import { loadSigningKey } from '../options.ts';
 import { renderComparison } from '../pictures.ts';
@@ -31,6 +32,8 @@ export interface FragilizeCommandOptions {
   readonly minMargin?: number;
   readonly targetMargin?: number;
   readonly tieClasses?: number;
+  readonly selection?: 'seeded' | 'junction-distance';
+  readonly selectionPool?: number;
   readonly gradient?: 'exact' | 'nes' | 'spsa';
   readonly probes?: number;
   readonly sigma?: number;
@@ -58,8 +61,27 @@ export async function fragilizeToFile(
   const description = adapter.describe();
   const signingKey = loadSigningKey(options.signingKeyFile);
   const dataset = options.loadedDataset ?? (await loadDataset(options.dataset));
-  const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: options.count, seed: options.seed });
+  const gradient = chooseGradient(adapter, {
+    seed: options.seed,
+    ...(options.gradient ? { kind: options.gradient } : {}),
+    ...(options.probes !== undefined ? { probes: options.probes } : {}),
+    ...(options.sigma !== undefined ? { sigma: options.sigma } : {}),
+  });
+  const selectionSettings = resolveSettings({
+    preset: options.preset,
+    ...(options.tieClasses !== undefined ? { tieClasses: options.tieClasses } : {}),
+    ...(options.selection !== undefined ? { selection: options.selection } : {}),
+    ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
+  });
+  const candidates = await pickTriggerCandidates(adapter, dataset.test, {
+    count: options.count,
+    seed: options.seed,
+    selection: triggerSelectionFor(selectionSettings, gradient),
+  });
   log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(candidates.screenedAccuracy * 100).toFixed(1)} %)`);
+  if (candidates.selectionGradientEvaluations > 0) {
+    log(`  the ${options.count} nearest a ${selectionSettings.tieClasses}-class tie among ${candidates.poolSize} (${(candidates.selectionGradientEvaluations / options.count).toFixed(1)} gradient evaluations per sample)`);
+  }
 
   const progress = createProgress({ json: options.json });
   let barStarted = false;
@@ -67,12 +89,7 @@ export async function fragilizeToFile(
   const result = await fragilize({
     adapter,
     inputs: candidates.batch,
-    gradient: chooseGradient(adapter, {
-      seed: options.seed,
-      ...(options.gradient ? { kind: options.gradient } : {}),
-      ...(options.probes !== undefined ? { probes: options.probes } : {}),
-      ...(options.sigma !== undefined ? { sigma: options.sigma } : {}),
-    }),
+    gradient,
     preset: options.preset,
     seed: options.seed,
     ...(options.objective ? { objective: options.objective } : {}),
@@ -81,6 +98,8 @@ export async function fragilizeToFile(
     ...(options.minMargin !== undefined ? { minMargin: options.minMargin } : {}),
     ...(options.targetMargin !== undefined ? { targetMargin: options.targetMargin } : {}),
     ...(options.tieClasses !== undefined ? { tieClasses: options.tieClasses } : {}),
+    ...(options.selection !== undefined ? { selection: options.selection } : {}),
+    ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
     onProgress: (p) => {
       const bySamples = options.preset !== 'paper';
       if (!barStarted) {
@@ -113,6 +132,8 @@ export async function fragilizeToFile(
     queries: result.queries,
     queriesPerSample: result.queries / result.samples.length,
     gradientEvaluationsPerSample: result.gradientEvaluations / result.samples.length,
+    selection: result.settings.selection,
+    selectionGradientEvaluationsPerSample: candidates.selectionGradientEvaluations / result.samples.length,
     converged: result.samples.filter((s) => s.converged).length,
     labelsChanged: result.samples.filter((s) => s.label !== s.originalLabel).length,
     medianMargin: median,
@@ -159,7 +180,7 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
       process.stdout.write(
         [
           `wrote ${summary.out}: ${summary.samples} fragile samples${summary.signed ? ' (signed)' : ''}`,
-          `  ${summary.preset} preset, ${summary.method === 'junction' ? `${summary.tieClasses}-class junction` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
+          `  ${summary.preset} preset, ${summary.method === 'junction' ? `${summary.tieClasses}-class junction${summary.selection === 'junction-distance' ? ' (candidates chosen by junction distance)' : ''}` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
           `  converged ${summary.converged}/${summary.samples}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
           `  image quality: PSNR ${(summary.meanPsnr as number).toFixed(1)} dB, SSIM ${(summary.meanSsim as number).toFixed(3)}`,
           ...(options.preview ? [`  preview: ${options.preview}`] : []),

@@ -3,3 +3,4 @@ export * from './gradient.ts';
 export * from './settings.ts';
 export * from './zerothOrder.ts';
 export * from './chooseGradient.ts';
+export * from './junctionDistance.ts';

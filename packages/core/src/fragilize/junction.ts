@@ -29,9 +29,13 @@ const LOG_FLOOR = 1e-30;
 // Residuals below this (in log-probability) count as solved; the band check decides the rest.
 const RESIDUAL_TOLERANCE = 1e-5;
 const RIDGE = 1e-8;
+// `origin` anchoring: a sample counts as on the junction below this residual, and slides
+// towards x0 only from there; untied iterates rank behind every tied one.
+const TIED = 1e-4;
+const UNTIED = 1e6;
 
 /** Solves the small symmetric system M y = b by Gaussian elimination with partial pivoting. */
-function solve(matrix: number[][], rhs: number[]): number[] {
+export function solveSymmetric(matrix: number[][], rhs: number[]): number[] {
   const m = rhs.length;
   const a = matrix.map((row, i) => [...row, rhs[i]!]);
   for (let c = 0; c < m; c++) {
@@ -69,6 +73,8 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       .slice(0, k)
       .map(([, i]) => i),
   );
+  const origins = states.map((s) => s.x);
+  const lastWorst = states.map(() => Infinity);
   let iteration = 0;
   while (iteration < settings.maxIterations) {
     throwIfAborted(signal);
@@ -103,12 +109,31 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       const residual = g.map((_, j) => Math.log(Math.max(s.p[tie[j + 1]!]!, LOG_FLOOR)) - Math.log(Math.max(s.p[a]!, LOG_FLOOR)) + targetGap);
       const gram = g.map((gi) => g.map((gj) => gi.reduce((sum, v, idx) => sum + v * gj[idx]!, 0)));
       gram.forEach((row, idx) => (row[idx] = row[idx]! + RIDGE));
-      const y = solve(gram, residual);
       const x = s.x;
-      for (let idx = 0; idx < rowSize; idx++) {
-        let step = 0;
-        for (let j = 0; j < g.length; j++) step += g[j]![idx]! * y[j]!;
-        moved[r * rowSize + idx] = Math.min(hi, Math.max(lo, x[idx]! - step));
+      if (settings.junctionAnchor === 'origin' && lastWorst[i]! < TIED) {
+        // On the junction: slide along it towards the original sample. With u = x − x0 the
+        // step −α·(I − Gᵀ(GGᵀ)⁻¹G)u − Gᵀ(GGᵀ)⁻¹r pulls the tangential part of u in by α and
+        // corrects the residual by Gauss–Newton: x − αu + Gᵀy with (GGᵀ)y = αGu − r.
+        const x0 = origins[i]!;
+        const alpha = settings.junctionDamping;
+        const rhs = g.map((gj, j) => {
+          let sum = 0;
+          for (let idx = 0; idx < rowSize; idx++) sum += gj[idx]! * (x[idx]! - x0[idx]!);
+          return alpha * sum - residual[j]!;
+        });
+        const y = solveSymmetric(gram, rhs);
+        for (let idx = 0; idx < rowSize; idx++) {
+          let step = -alpha * (x[idx]! - x0[idx]!);
+          for (let j = 0; j < g.length; j++) step += g[j]![idx]! * y[j]!;
+          moved[r * rowSize + idx] = Math.min(hi, Math.max(lo, x[idx]! + step));
+        }
+      } else {
+        const y = solveSymmetric(gram, residual);
+        for (let idx = 0; idx < rowSize; idx++) {
+          let step = 0;
+          for (let j = 0; j < g.length; j++) step += g[j]![idx]! * y[j]!;
+          moved[r * rowSize + idx] = Math.min(hi, Math.max(lo, x[idx]! - step));
+        }
       }
       s.iterations++;
       s.evaluations += k - 1;
@@ -126,6 +151,16 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       }
       const { top1, top2 } = topTwo(s.p);
       const margin = top1 - top2;
+      lastWorst[i] = worst;
+      if (settings.junctionAnchor === 'origin') {
+        // Among iterates on the junction, keep the one nearest the original sample; until one
+        // is found, the one nearest the junction (its value offset so any tied iterate wins).
+        let distance = 0;
+        for (let idx = 0; idx < rowSize; idx++) distance += (s.x[idx]! - origins[i]![idx]!) ** 2;
+        const value = worst < TIED ? Math.sqrt(distance) : UNTIED + worst;
+        if (margin >= settings.minMargin && value < s.best.value) s.best = { x: s.x, p: s.p, value, margin };
+        return;
+      }
       // Keep the iterate closest to the junction among those benign noise cannot flip.
       if (margin >= settings.minMargin && worst < s.best.value) s.best = { x: s.x, p: s.p, value: worst, margin };
       if (worst < RESIDUAL_TOLERANCE && settings.earlyStop) s.done = true;

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { fragilize, psnrBatch, ssimBatch, type ModelAdapter, type ModelDescription } from '@modelseal/core';
-import { loadDataset, pickTriggerCandidates, toModelBatch, type ImageSet } from '@modelseal/datasets';
+import { fragilize, presetSettings, psnrBatch, ssimBatch, type ModelAdapter, type ModelDescription } from '@modelseal/core';
+import { loadDataset, pickTriggerCandidates, toModelBatch, triggerSelectionFor, type ImageSet } from '@modelseal/datasets';
 import { icip2022Samples, nonFragileSamples, randomNoiseSamples, type TriggerSamples } from '../baselines/index.ts';
 import { openModel as defaultOpenModel } from '../models.ts';
 import { attackSettings, type AttackSetting, type MethodName, type StudyConfig } from './config.ts';
@@ -111,12 +111,17 @@ async function makeSamples(
     }
     case 'ours':
     case 'junction':
+    case 'junction-select':
     case 'paper': {
-      const candidates = await pickTriggerCandidates(adapter, test, { count: config.count, seed });
+      const preset = method === 'ours' ? 'default' : method;
+      const selectionStarted = performance.now();
+      const candidates = await pickTriggerCandidates(adapter, test, { count: config.count, seed, selection: triggerSelectionFor(presetSettings(preset)) });
+      // Choosing candidates by junction distance costs gradients and time: count them with the method.
+      const selectionMs = candidates.selectionGradientEvaluations > 0 ? performance.now() - selectionStarted : 0;
       const result = await fragilize({
         adapter,
         inputs: candidates.batch,
-        preset: method === 'ours' ? 'default' : method,
+        preset,
         seed,
         ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
         onProgress: (p) => context.step(`${method} iteration ${p.iteration}/${p.maxIterations}`),
@@ -126,8 +131,8 @@ async function makeSamples(
           inputs: result.inputs,
           labels: result.labels,
           originals: result.originalInputs,
-          gradientEvaluations: result.gradientEvaluations,
-          durationMs: result.durationMs,
+          gradientEvaluations: result.gradientEvaluations + candidates.selectionGradientEvaluations,
+          durationMs: result.durationMs + selectionMs,
         },
         psnr: psnrBatch(result.originalInputs, result.inputs, { dataRange: rangeOf(description) }).mean,
         ssim: ssimBatch(result.originalInputs, result.inputs, { dataRange: rangeOf(description), layout: description.layout }).mean,
