@@ -4,8 +4,9 @@ import { API_KEY_PREFIX, hashApiKey, isApiKeyFormat, isRole, parseBearer, type R
 import type { AdapterRegistry } from '@modelseal/core';
 import type { PrismaClient } from '@modelseal/db';
 import type { PgBoss } from 'pg-boss';
+import type { SignInLimiter } from './signInLimiter.ts';
 import { DEFAULT_SESSION_TTL_SECONDS, readSessionToken, SESSION_COOKIE, SESSION_PREFIX } from './session.ts';
-import type { UploadLimits } from './upload/limits.ts';
+import type { SampleSetLimits, UploadLimits } from './upload/limits.ts';
 
 /** What the API needs from its host, built once per process. */
 export interface ApiDeps {
@@ -36,8 +37,12 @@ export interface ApiDeps {
    * operator's decision (env MODELSEAL_ALLOW_PRIVATE_ENDPOINTS, read by the host), off by default.
    */
   readonly allowPrivateEndpoints?: boolean | undefined;
+  /** Failed sign-in counter (default: one shared per process). */
+  readonly signInLimiter?: SignInLimiter | undefined;
   /** Caps on models.upload; unset fields keep DEFAULT_UPLOAD_LIMITS. */
   readonly uploadLimits?: Partial<UploadLimits> | undefined;
+  /** Caps on sampleSets.upload; unset fields keep DEFAULT_SAMPLE_SET_LIMITS. */
+  readonly sampleSetLimits?: Partial<SampleSetLimits> | undefined;
 }
 
 export type Caller =

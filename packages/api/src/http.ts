@@ -3,7 +3,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createContext, type ApiDeps } from './context.ts';
 import { appRouter } from './router.ts';
 import { limitMultipartBody } from './upload/limitBody.ts';
-import { MULTIPART_OVERHEAD_BYTES, uploadLimits } from './upload/limits.ts';
+import { maxMultipartBodyBytes, sampleSetLimits, uploadLimits } from './upload/limits.ts';
 
 export interface HttpHandlerOptions {
   /** Where the API is mounted, e.g. "/api/trpc". */
@@ -18,11 +18,15 @@ function isHttps(request: Request): boolean {
 }
 
 export function createHttpHandler(options: HttpHandlerOptions): (request: Request) => Promise<Response> {
-  const maxBodyBytes = uploadLimits(options.deps).maxTotalBytes + MULTIPART_OVERHEAD_BYTES;
+  // Each upload procedure has caps of its own (sample sets: many small images); the body limit
+  // follows the procedure the URL names, so no upload may send more than its own caps allow.
+  const modelBody = maxMultipartBodyBytes(uploadLimits(options.deps));
+  const sampleSetBody = maxMultipartBodyBytes(sampleSetLimits(options.deps));
+  const maxBodyBytes = (request: Request) => (new URL(request.url).pathname.endsWith('/sampleSets.upload') ? sampleSetBody : modelBody);
   return (request) =>
     fetchRequestHandler({
       endpoint: options.endpoint,
-      req: limitMultipartBody(request, maxBodyBytes),
+      req: limitMultipartBody(request, maxBodyBytes(request)),
       router: appRouter,
       createContext: ({ resHeaders }) =>
         createContext({ ...options.deps, headers: request.headers, resHeaders, secure: isHttps(request) }),

@@ -8,7 +8,9 @@ export { SESSION_COOKIE, SESSION_PREFIX, clearedSessionCookie, issueSessionToken
 export { BUILT_IN_ADAPTER_KINDS } from './routers/models.ts';
 export type { AdapterInfo, ConfigJsonSchema } from './routers/adapters.ts';
 export { UPLOAD_FIELDS } from './upload/form.ts';
-export { DEFAULT_UPLOAD_LIMITS } from './upload/limits.ts';
-export type { UploadLimits } from './upload/limits.ts';
+export { DEFAULT_SAMPLE_SET_LIMITS, DEFAULT_UPLOAD_LIMITS } from './upload/limits.ts';
+export type { SampleSetLimits, UploadLimits } from './upload/limits.ts';
+export { SAMPLE_IMAGE_EXTENSIONS } from './upload/sampleSet.ts';
+export type { SampleSetSummary } from './upload/sampleSet.ts';
 export type { PngDataUrl, PreviewSample, TriggerSetPreview } from './triggerSetPreview.ts';
 export type { ChangedSampleDetail } from './auditDetail.ts';

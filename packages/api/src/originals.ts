@@ -2,8 +2,11 @@
 // original. The worker records the dataset and the sample indices in the set's metadata
 // (apps/worker/src/handlers/fragilize.ts); whether the API's host can load that dataset too
 // is not guaranteed, so every step here may answer "not available".
+import { materializeOnce, uploadedSampleSetFolder } from '@modelseal/artifacts';
 import type { TriggerSet } from '@modelseal/core';
-import { loadDataset, toModelBatch, type Dataset, type ImageGeometry, type ImageSet } from '@modelseal/datasets';
+import { concatImageSets, loadDataset, toModelBatch, type Dataset, type ImageGeometry, type ImageSet } from '@modelseal/datasets';
+import { parseSampleSetSpec, sampleSetLabelMap } from '@modelseal/jobs';
+import type { Context } from './context.ts';
 
 // Datasets are tens to hundreds of MB as floats and take a second or more to decode: one copy
 // per process, shared by every request. A failed load is forgotten, so installing the dataset
@@ -18,6 +21,56 @@ function loadCached(spec: string): Promise<Dataset> {
     dataset.catch(() => datasets.delete(spec));
   }
   return dataset;
+}
+
+/** Loads a dataset spec for a trigger set made from it, or answers undefined when it is not available here. */
+export type DatasetLoader = (spec: string, set: TriggerSet) => Promise<Dataset | undefined>;
+
+/** Dataset specs this server loads on its own (mnist, folders it can read, ...), cached per process. */
+export const loadSharedDataset: DatasetLoader = (spec) => loadCached(spec).catch(() => undefined);
+
+/**
+ * A loader that also opens the sample sets of one project (`sample-set:<sha256>`, see
+ * sampleSets.upload), unpacked from the artifact store as the worker unpacks them: every image in
+ * the loader's order, train half then test half, which is how the worker indexes them, labelled
+ * with the model's classes as the worker labelled them (from what the trigger set records). A
+ * digest that no sample set of the project holds loads nothing.
+ */
+export function projectDatasetLoader(ctx: Context, projectId: string): DatasetLoader {
+  return async (spec, set) => {
+    let digest: string | undefined;
+    try {
+      digest = parseSampleSetSpec(spec);
+    } catch {
+      return undefined;
+    }
+    if (digest === undefined) return loadSharedDataset(spec, set);
+    const { artifacts } = ctx;
+    const ref = `sha256:${digest}`;
+    if (!artifacts || !(await ctx.prisma.sampleSet.findFirst({ where: { projectId, artifactRef: ref }, select: { id: true } }))) return undefined;
+    const key = `${spec}@${ctx.artifactsDir}`;
+    let dataset = datasets.get(key);
+    if (dataset === undefined) {
+      dataset = (async () => {
+        const dir = await materializeOnce(artifacts, ref, uploadedSampleSetFolder(ctx.artifactsDir, digest));
+        const folder = await loadDataset(`folder:${dir}`);
+        const all = concatImageSets([folder.train, folder.test]);
+        return { name: spec, classNames: folder.classNames, train: all, test: all, source: dir };
+      })();
+      datasets.set(key, dataset);
+      dataset.catch(() => datasets.delete(key));
+    }
+    const folder = await dataset.catch(() => undefined);
+    if (!folder) return undefined;
+    let map: number[];
+    try {
+      map = sampleSetLabelMap(folder.classNames, { classNames: set.metadata.classNames, numClasses: set.probabilities.shape[1] ?? 0 });
+    } catch {
+      return undefined;
+    }
+    const images = { ...folder.test, labels: folder.test.labels.map((label) => map[label]!) };
+    return { ...folder, train: images, test: images };
+  };
 }
 
 export interface Originals {
@@ -37,7 +90,7 @@ const isIndexList = (value: unknown): value is number[] => Array.isArray(value) 
  * picks correctly classified samples). A dataset that fails any of that is not the one the set
  * was made from, and no originals are shown rather than wrong ones.
  */
-export async function findOriginals(set: TriggerSet, specs: readonly string[]): Promise<Originals | undefined> {
+export async function findOriginals(set: TriggerSet, specs: readonly string[], load: DatasetLoader = loadSharedDataset): Promise<Originals | undefined> {
   const { extra, layout, valueRange } = set.metadata;
   const indices = extra.sampleIndices;
   const total = set.labels.length;
@@ -47,7 +100,7 @@ export async function findOriginals(set: TriggerSet, specs: readonly string[]): 
   const model = { inputShape: set.inputs.shape.slice(1), layout, valueRange };
 
   for (const spec of new Set(specs)) {
-    const dataset = await loadCached(spec).catch(() => undefined);
+    const dataset = await load(spec, set);
     if (!dataset) continue;
     const images: ImageSet = dataset[split];
     if (indices.some((index) => index >= images.count)) continue;

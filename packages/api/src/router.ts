@@ -6,6 +6,7 @@ import { jobsRouter } from './routers/jobs.ts';
 import { membersRouter } from './routers/members.ts';
 import { modelsRouter } from './routers/models.ts';
 import { projectsRouter } from './routers/projects.ts';
+import { sampleSetsRouter } from './routers/sampleSets.ts';
 import { schedulesRouter } from './routers/schedules.ts';
 import { triggerSetsRouter } from './routers/triggerSets.ts';
 import { webhooksRouter } from './routers/webhooks.ts';
@@ -19,6 +20,7 @@ export const appRouter = router({
   adapters: adaptersRouter,
   models: modelsRouter,
   triggerSets: triggerSetsRouter,
+  sampleSets: sampleSetsRouter,
   jobs: jobsRouter,
   audits: auditsRouter,
   schedules: schedulesRouter,

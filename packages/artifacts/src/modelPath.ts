@@ -35,11 +35,14 @@ export interface ModelPathRules {
 /** Where workers unpack uploaded models, under the artifacts folder; see uploadedModelFolder. */
 const UPLOADED_MODELS = 'models';
 
+/** Where workers (and the API, for originals) unpack uploaded sample sets; see uploadedSampleSetFolder. */
+const UPLOADED_SAMPLE_SETS = 'sample-sets';
+
 /**
  * Folders of the artifacts folder that the store and the workers manage: their files belong to
  * every project (other projects' uploads, encrypted trigger sets), so no model path may name them.
  */
-export const MANAGED_ARTIFACT_FOLDERS: readonly string[] = [...ARTIFACT_KINDS, '.tmp', UPLOADED_MODELS];
+export const MANAGED_ARTIFACT_FOLDERS: readonly string[] = [...ARTIFACT_KINDS, '.tmp', UPLOADED_MODELS, UPLOADED_SAMPLE_SETS];
 
 /** The rules for a model registered by path: relative to the artifacts folder, or inside one of roots. */
 export function registeredModelRules(artifactsDir: string, roots: readonly string[]): ModelPathRules {
@@ -132,6 +135,15 @@ export async function confineModelPath(path: string, rules: ModelPathRules): Pro
  */
 export function uploadedModelFolder(artifactsDir: string, bundleSha256: string): string {
   return join(artifactsDir, UPLOADED_MODELS, bundleSha256);
+}
+
+/**
+ * Where an uploaded sample set (a bundle of `<class>/<image>` files) is unpacked to be loaded as an
+ * image folder: one folder per bundle digest under the artifacts folder, shared by every job on it.
+ * Like every managed folder, no model path may lead into it.
+ */
+export function uploadedSampleSetFolder(artifactsDir: string, bundleSha256: string): string {
+  return join(artifactsDir, UPLOADED_SAMPLE_SETS, bundleSha256);
 }
 
 /** Set to 1/true to let project members point models at internal addresses (single-tenant setups). */

@@ -13,7 +13,10 @@ export const fragilizePayloadSchema = z.strictObject({
   modelId: id,
   /** Name of the TriggerSet row written at the end. */
   triggerSetName: z.string().min(1).max(200),
-  /** A dataset spec understood by @modelseal/datasets' loadDataset (e.g. "mnist"). */
+  /**
+   * A dataset spec understood by @modelseal/datasets' loadDataset (e.g. "mnist"), or
+   * `sample-set:<sha256>` for a sample set uploaded to the job's project (sampleSets.upload).
+   */
   dataset: z.string().min(1),
   count: z.number().int().min(1).max(10_000),
   preset: z.enum(PRESET_NAMES).default('default'),

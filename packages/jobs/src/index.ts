@@ -13,3 +13,4 @@ export { createQueues, DEAD_LETTER_QUEUE, enqueue } from './queues.ts';
 export { syncAuditSchedules } from './schedules.ts';
 export type { AuditScheduleSpec } from './schedules.ts';
 export type { EnqueueOptions } from './queues.ts';
+export { parseSampleSetSpec, SAMPLE_SET_SPEC_PREFIX, sampleSetLabelMap, sampleSetSpec } from './sampleSets.ts';

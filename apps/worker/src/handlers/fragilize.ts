@@ -2,36 +2,52 @@ import {
   chooseGradient,
   fragilize,
   ModelSealError,
+  resolveSettings,
   triggerSetFromFragilization,
   encodeTriggerSet,
 } from '@modelseal/core';
-import { loadDataset, pickTriggerCandidates } from '@modelseal/datasets';
+import { loadDataset, pickTriggerCandidates, triggerSelectionFor, type Dataset } from '@modelseal/datasets';
 import type { JobPayload } from '@modelseal/jobs';
 import { openModelRow } from '../adapters.ts';
 import type { WorkerContext } from '../context.ts';
 import type { JobRowReporter } from '../jobRow.ts';
+import { fitSampleSet, isSampleSetSpec, openSampleSet, type SampleSetSource } from '../sampleSets.ts';
 
 type FragilizePayload = JobPayload<'fragilize'>;
 
 export async function runFragilizeJob(context: WorkerContext, payload: FragilizePayload, reporter: JobRowReporter, signal: AbortSignal): Promise<void> {
   const { prisma } = context;
   await reporter.stage('loading dataset');
-  const dataset = await loadDataset(payload.dataset, { cwd: context.datasetsDir });
   const model = await prisma.model.findUnique({ where: { id: payload.modelId } });
   if (!model) throw new ModelSealError('INVALID_ARGUMENT', `model ${payload.modelId} does not exist`);
+  // An uploaded sample set is loaded only while one of the job's own project holds it.
+  let sampleSet: SampleSetSource | undefined;
+  let dataset: Dataset;
+  if (isSampleSetSpec(payload.dataset)) {
+    const job = await prisma.job.findUnique({ where: { id: payload.jobId }, select: { projectId: true } });
+    if (!job || job.projectId !== model.projectId) throw new ModelSealError('INVALID_ARGUMENT', `job ${payload.jobId} and its model are not in one project`);
+    sampleSet = await openSampleSet(context, job.projectId, payload.dataset);
+    dataset = await sampleSet.load();
+  } else {
+    dataset = await loadDataset(payload.dataset, { cwd: context.datasetsDir });
+  }
 
   await reporter.stage('loading model');
   const adapter = await openModelRow(context, model);
   try {
     const description = adapter.describe();
+    if (sampleSet) dataset = await fitSampleSet(sampleSet, dataset, description, model.name);
     await reporter.stage('selecting samples');
-    const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: payload.count, seed: payload.seed, signal });
+    const gradient = chooseGradient(adapter, { seed: payload.seed, ...(payload.gradient ? { kind: payload.gradient } : {}) });
+    // Presets that pick cheap-to-tie candidates (junction-select) need the model's gradients here too.
+    const selection = triggerSelectionFor(resolveSettings({ preset: payload.preset }), gradient);
+    const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: payload.count, seed: payload.seed, signal, selection });
 
     await reporter.stage('fragilizing');
     const result = await fragilize({
       adapter,
       inputs: candidates.batch,
-      gradient: chooseGradient(adapter, { seed: payload.seed, ...(payload.gradient ? { kind: payload.gradient } : {}) }),
+      gradient,
       preset: payload.preset,
       seed: payload.seed,
       signal,

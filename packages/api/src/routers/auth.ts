@@ -2,6 +2,7 @@ import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword 
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
+import { defaultSignInLimiter } from '../signInLimiter.ts';
 import { clearedSessionCookie, issueSessionToken, sessionCookie } from '../session.ts';
 import { authedProcedure, publicProcedure, router, userProcedure } from '../trpc.ts';
 
@@ -30,13 +31,21 @@ export const authRouter = router({
     }),
 
   signIn: publicProcedure.input(z.object({ email, password })).mutation(async ({ ctx, input }) => {
+    const limiter = ctx.signInLimiter ?? defaultSignInLimiter;
+    const wait = limiter.retryAfterSeconds(input.email);
+    if (wait > 0) throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `too many failed sign-ins for this email; try again in ${wait} s` });
     const user = await ctx.prisma.user.findUnique({ where: { email: input.email } });
     if (!user?.passwordHash) {
       // Hash anyway so an unknown email takes as long as a known one.
       await hashPassword('x'.repeat(MIN_PASSWORD_LENGTH));
+      limiter.recordFailure(input.email);
       throw new TRPCError({ code: 'UNAUTHORIZED', message: BAD_CREDENTIALS });
     }
-    if (!(await verifyPassword(input.password, user.passwordHash))) throw new TRPCError({ code: 'UNAUTHORIZED', message: BAD_CREDENTIALS });
+    if (!(await verifyPassword(input.password, user.passwordHash))) {
+      limiter.recordFailure(input.email);
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: BAD_CREDENTIALS });
+    }
+    limiter.recordSuccess(input.email);
     return startSession(ctx, user);
   }),
 

@@ -1,9 +1,10 @@
 import { canRead } from '@modelseal/auth';
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { readArtifact, readTriggerSet } from '../artifacts.ts';
-import { fragilizeOptions, startFragilize } from '../jobStarts.ts';
+import { fragilizeOptions, sampleSetDataset, startFragilize } from '../jobStarts.ts';
 import { findTriggerSet } from '../lookup.ts';
-import { findOriginals } from '../originals.ts';
+import { findOriginals, projectDatasetLoader } from '../originals.ts';
 import { buildPreview } from '../triggerSetPreview.ts';
 import { projectProcedure, router } from '../trpc.ts';
 
@@ -16,12 +17,22 @@ const datasetSpec = (value: unknown): string[] => {
 };
 
 export const triggerSetsRouter = router({
-  /** Queues fragilization; the Job row and the queued job are committed together or not at all. */
+  /**
+   * Queues fragilization of samples from a dataset (`dataset`, a spec such as "mnist") or from a
+   * sample set uploaded to this project (`sampleSetId`, see sampleSets.upload): exactly one of the
+   * two. The Job row and the queued job are committed together or not at all.
+   */
   create: projectProcedure('write', 'triggerSetInputs')
-    .input(z.object({ modelId: z.uuid(), name: z.string().min(1).max(200), ...fragilizeOptions }))
-    .mutation(({ ctx, input }) => {
-      const { projectId: _projectId, modelId, ...job } = input;
-      return startFragilize(ctx, ctx.project.id, modelId, job);
+    .input(
+      z
+        .object({ modelId: z.uuid(), name: z.string().min(1).max(200), ...fragilizeOptions, dataset: fragilizeOptions.dataset.optional(), sampleSetId: z.uuid().optional() })
+        .refine((input) => (input.dataset === undefined) !== (input.sampleSetId === undefined), { message: 'give either dataset or sampleSetId (exactly one)', path: ['dataset'] }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { projectId: _projectId, modelId, sampleSetId, dataset, ...job } = input;
+      const spec = sampleSetId === undefined ? dataset : await sampleSetDataset(ctx, ctx.project.id, sampleSetId);
+      if (spec === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give either dataset or sampleSetId' });
+      return startFragilize(ctx, ctx.project.id, modelId, { ...job, dataset: spec });
     }),
 
   list: projectProcedure('read', 'models')
@@ -55,7 +66,7 @@ export const triggerSetsRouter = router({
       // The name the file records first (image folders are recorded with their absolute path),
       // then the spec the fragilize job was given.
       const specs = [...datasetSpec(set.metadata.extra.dataset), ...datasetSpec(row.params)];
-      const originals = input.offset < set.labels.length ? await findOriginals(set, specs) : undefined;
+      const originals = input.offset < set.labels.length ? await findOriginals(set, specs, projectDatasetLoader(ctx, ctx.project.id)) : undefined;
       return buildPreview(set, { offset: input.offset, limit: input.limit, canSeeInputs: canRead(ctx.project.role, 'triggerSetInputs'), originals });
     }),
 

@@ -45,6 +45,7 @@ export interface HarnessOptions {
   /** Default TEST_MODEL_ROOTS. */
   readonly modelRoots?: readonly string[];
   readonly uploadLimits?: ApiDeps['uploadLimits'];
+  readonly sampleSetLimits?: ApiDeps['sampleSetLimits'];
 }
 
 export async function startHarness(prefix: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -65,6 +66,7 @@ export async function startHarness(prefix: string, options: HarnessOptions = {})
     adapters: options.adapters,
     modelRoots: options.modelRoots ?? TEST_MODEL_ROOTS,
     uploadLimits: options.uploadLimits,
+    sampleSetLimits: options.sampleSetLimits,
   };
   const as = async (headers: HeaderSource) => createCaller(await createContext({ ...deps, headers }));
   const bearer = (token: string) => as({ authorization: `Bearer ${token}` });

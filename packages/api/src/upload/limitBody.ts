@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { formatBytes } from './limits.ts';
 
 function tooLarge(maxBytes: number): TRPCError {
-  return new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `the request body is larger than ${formatBytes(maxBytes)}, more than any model upload may be` });
+  return new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `the request body is larger than ${formatBytes(maxBytes)}, more than this upload may be` });
 }
 
 /**

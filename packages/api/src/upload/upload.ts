@@ -6,21 +6,10 @@ import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.ts';
 import { checkAdapterKind, checkConfig, insertModel } from '../models/fields.ts';
 import { assertCan, notFound, roleIn } from '../trpc.ts';
-import { readUploadForm, type UploadedFile } from './form.ts';
+import { readUploadForm } from './form.ts';
 import { checkExtensions, uploadFormat } from './formats.ts';
-import { formatBytes, uploadLimits } from './limits.ts';
+import { checkFileSizes, uploadLimits } from './limits.ts';
 import { openUploadedModel } from './open.ts';
-
-function checkSizes(ctx: Context, files: readonly UploadedFile[]): void {
-  const limits = uploadLimits(ctx);
-  const tooLarge = (message: string) => new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message });
-  if (files.length > limits.maxFiles) throw tooLarge(`the upload has ${files.length} files; at most ${limits.maxFiles} are taken`);
-  for (const file of files) {
-    if (file.size > limits.maxFileBytes) throw tooLarge(`${file.name} is ${formatBytes(file.size)}; files of at most ${formatBytes(limits.maxFileBytes)} are taken`);
-  }
-  const total = files.reduce((sum, file) => sum + file.size, 0);
-  if (total > limits.maxTotalBytes) throw tooLarge(`the upload is ${formatBytes(total)}; at most ${formatBytes(limits.maxTotalBytes)} in all is taken`);
-}
 
 export async function uploadModel(ctx: Context, form: FormData): Promise<Model> {
   const upload = readUploadForm(form);
@@ -40,7 +29,7 @@ export async function uploadModel(ctx: Context, form: FormData): Promise<Model> 
 
   const paths = upload.files.map((file) => file.name);
   checkMemberPaths(paths);
-  checkSizes(ctx, upload.files);
+  checkFileSizes(upload.files, uploadLimits(ctx));
   checkExtensions(kind, format, paths);
   const entry = format.entry(paths);
   if (Object.hasOwn(upload.config, format.entryKey)) {
