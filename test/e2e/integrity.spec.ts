@@ -3,7 +3,7 @@
 // what is deployed, audits that (tampered) and gets a signed alert; a viewer sees the results
 // but never the trigger-set inputs.
 import { expect, test, type Page } from '@playwright/test';
-import { modelFiles, screenshot, signatureIsValid, signIn, signUp, startReceiver, uploadModel } from './support.ts';
+import { modelFiles, sampleFolder, screenshot, signatureIsValid, signIn, signUp, startReceiver, uploadModel } from './support.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -13,6 +13,7 @@ const VIEWER = `viewer-${run}@example.test`;
 
 let projectId = '';
 let triggerSetUrl = '';
+let modelUrl = '';
 
 async function runAudit(page: Page, triggerSetName: string): Promise<string> {
   const select = page.getByTestId('audit-trigger-set');
@@ -35,7 +36,7 @@ test('a team seals a model, audits it, and catches a tampered copy', async ({ pa
     await expect(page.getByText('Register model').first()).toBeVisible();
 
     // Register the shipped model by uploading its TF.js files.
-    const modelUrl = await uploadModel(page, projectId, 'mnist-cnn', await modelFiles('original'));
+    modelUrl = await uploadModel(page, projectId, 'mnist-cnn', await modelFiles('original'));
 
     // Seal it: a trigger set of 20 fragile samples, with live progress until done.
     await page.getByTestId('new-trigger-set').click();
@@ -136,4 +137,24 @@ test('a viewer sees audit results but never trigger-set inputs', async ({ browse
   await screenshot(viewer, 'viewer-trigger-set');
   await viewerContext.close();
   await ownerContext.close();
+});
+
+test('a team seals a model with its own uploaded samples', async ({ page }) => {
+  test.skip(!modelUrl, 'needs the model from the first story');
+  await signIn(page, OWNER);
+  await page.goto(modelUrl);
+  await page.getByTestId('new-trigger-set').click();
+  await page.getByTestId('fragilize-source').selectOption('samples');
+  await page.getByTestId('sample-upload-open').click();
+  // A directory picker: the files arrive as <folder>/<class>/<image>.png.
+  await page.setInputFiles('[data-testid=sample-upload-files]', await sampleFolder(3, [3, 7, 9]));
+  await page.getByTestId('sample-upload-submit').click();
+  await expect(page.getByTestId('fragilize-sample-set').locator('option', { hasText: 'our-digits' })).toHaveCount(1);
+  await page.getByTestId('fragilize-sample-set').selectOption({ label: await page.getByTestId('fragilize-sample-set').locator('option', { hasText: 'our-digits' }).innerText() });
+  await page.fill('input[name=count]', '6');
+  await page.fill('input[name=triggerSetName]', 'own-samples');
+  await page.getByTestId('fragilize-submit').click();
+  await expect(page.getByTestId('fragilize-progress').first()).toHaveAttribute('data-status', 'succeeded', { timeout: 120_000 });
+  await page.getByTestId('fragilize-open-set').first().click();
+  await expect(page.getByTestId('sample-cell')).toHaveCount(6);
 });

@@ -83,3 +83,21 @@ export function signatureIsValid(secret: string, alert: ReceivedAlert): boolean 
   const expected = `sha256=${createHmac('sha256', secret).update(`${timestamp}.${alert.body}`).digest('hex')}`;
   return alert.headers['x-modelseal-signature'] === expected;
 }
+
+/** A folder of MNIST test digits as PNGs, one sub-folder per class: what a team would upload. */
+export async function sampleFolder(perClass: number, classes: readonly number[]): Promise<string> {
+  const { encodePng, loadDataset } = await import('@modelseal/datasets');
+  const digits = (await loadDataset('mnist')).test;
+  const root = await mkdtemp(join(tmpdir(), 'modelseal-e2e-samples-'));
+  const folder = join(root, 'our-digits');
+  for (const digit of classes) {
+    await mkdir(join(folder, String(digit)), { recursive: true });
+    let n = 0;
+    for (let i = 0; i < digits.count && n < perClass; i += 1) {
+      if (digits.labels[i] !== digit) continue;
+      await writeFile(join(folder, String(digit), `${String(n).padStart(3, '0')}.png`), encodePng(digits, i));
+      n += 1;
+    }
+  }
+  return folder;
+}
