@@ -1,38 +1,24 @@
 // The whole path a CI system takes, over HTTP through the fetch handler and a typed client:
 // register a model, enrol a trigger set (fragilize, run by a real in-process worker), then
 // audit it with runAndWait.
-import { join } from 'node:path';
 import { onnxAdapterFactory } from '@modelseal/adapter-onnx';
-import { MODEL_ROOTS_ENV } from '@modelseal/artifacts';
 import { AdapterRegistry, decodeTriggerSet } from '@modelseal/core';
-import { startWorker, type RunningWorker } from '@modelseal/worker';
+import type { RunningWorker } from '@modelseal/worker';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler } from './http.ts';
+import { ONNX_MNIST_MODEL, startTestWorker } from './testing/worker.ts';
 import type { AppRouter } from './router.ts';
-import { REPO_ROOT, startHarness, TEST_ARTIFACT_KEY, TEST_MODEL_ROOTS, uniqueSlug, type Harness } from './testing/harness.ts';
+import { startHarness, uniqueSlug, type Harness } from './testing/harness.ts';
 
-const ONNX_MODEL = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
+const ONNX_MODEL = ONNX_MNIST_MODEL;
 
 let h: Harness;
 let worker: RunningWorker;
 
 beforeAll(async () => {
   h = await startHarness('flow', { adapters: new AdapterRegistry().register(onnxAdapterFactory) });
-  // The model is registered by absolute path: the worker must allow its folder as the API does.
-  process.env[MODEL_ROOTS_ENV] = TEST_MODEL_ROOTS.join(':');
-  worker = await startWorker({
-    databaseUrl: h.db.url,
-    artifactsDir: h.deps.artifactsDir,
-    artifactKey: TEST_ARTIFACT_KEY,
-    pollingIntervalSeconds: 0.5,
-    superviseIntervalSeconds: 2,
-    progressIntervalMs: 100,
-    cancelPollMs: 200,
-    shutdownTimeoutMs: 5_000,
-    scheduleSyncSeconds: 0,
-    log: () => {},
-  });
+  worker = await startTestWorker(h);
 }, 120_000);
 
 afterAll(async () => {

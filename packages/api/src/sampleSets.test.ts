@@ -1,23 +1,21 @@
 // Uploaded sample sets: a folder of MNIST-like PNGs (one sub-folder per class) sent over HTTP as
 // the dashboard sends it, listed, and fragilized by a real worker into a trigger set; plus the
 // project, role, image and size checks around it.
-import { join } from 'node:path';
 import { onnxAdapterFactory } from '@modelseal/adapter-onnx';
-import { MODEL_ROOTS_ENV } from '@modelseal/artifacts';
 import { AdapterRegistry } from '@modelseal/core';
 import { encodePng, loadDataset, type ImageSet } from '@modelseal/datasets';
 import { enqueue } from '@modelseal/jobs';
-import { startWorker, type RunningWorker } from '@modelseal/worker';
+import type { RunningWorker } from '@modelseal/worker';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { fromPrisma } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiDeps } from './context.ts';
 import { createHttpHandler } from './http.ts';
+import { ONNX_MNIST_MODEL, startTestWorker } from './testing/worker.ts';
 import type { AppRouter } from './router.ts';
-import { expectCode, REPO_ROOT, startHarness, TEST_ARTIFACT_KEY, TEST_MODEL_ROOTS, uniqueSlug, type ApiCaller, type Harness } from './testing/harness.ts';
+import { expectCode, startHarness, uniqueSlug, type ApiCaller, type Harness } from './testing/harness.ts';
 
-// 28×28 grayscale in, ten digit logits out (NCHW [1, 28, 28]).
-const ONNX_MODEL = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
+const ONNX_MODEL = ONNX_MNIST_MODEL;
 
 let h: Harness;
 let worker: RunningWorker;
@@ -28,19 +26,7 @@ let digits: ImageSet;
 
 beforeAll(async () => {
   h = await startHarness('samples', { adapters: new AdapterRegistry().register(onnxAdapterFactory) });
-  process.env[MODEL_ROOTS_ENV] = TEST_MODEL_ROOTS.join(':');
-  worker = await startWorker({
-    databaseUrl: h.db.url,
-    artifactsDir: h.deps.artifactsDir,
-    artifactKey: TEST_ARTIFACT_KEY,
-    pollingIntervalSeconds: 0.5,
-    superviseIntervalSeconds: 2,
-    progressIntervalMs: 100,
-    cancelPollMs: 200,
-    shutdownTimeoutMs: 5_000,
-    scheduleSyncSeconds: 0,
-    log: () => {},
-  });
+  worker = await startTestWorker(h);
   owner = await h.person('samples-owner@example.com');
   projectId = (await owner.api.projects.create({ name: 'Samples', slug: uniqueSlug('samples') })).id;
   modelId = (await owner.api.models.register({ projectId, name: 'mnist-cnn', adapterKind: 'onnx', config: { path: ONNX_MODEL } })).id;

@@ -4,15 +4,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createArtifactStore } from '@modelseal/artifacts';
-import { createAdapterRegistry, startWorker, type RunningWorker } from '@modelseal/worker';
+import { createAdapterRegistry, type RunningWorker } from '@modelseal/worker';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext, type ApiDeps } from './context.ts';
 import { createHttpHandler } from './http.ts';
+import { ONNX_MNIST_MODEL, startTestWorker } from './testing/worker.ts';
 import { createCaller, type AppRouter } from './router.ts';
 import { expectCode, REPO_ROOT, startHarness, TEST_ARTIFACT_KEY, uniqueSlug, type ApiCaller, type Harness } from './testing/harness.ts';
 
-const ONNX_MODEL = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
+const ONNX_MODEL = ONNX_MNIST_MODEL;
 const TFJS_DIR = join(REPO_ROOT, 'models/mnist-cnn');
 
 let h: Harness;
@@ -24,18 +25,7 @@ let onnxBytes: Buffer;
 beforeAll(async () => {
   // No model roots: everything here is uploaded, nothing is opened by absolute path.
   h = await startHarness('upload', { adapters: await createAdapterRegistry([], REPO_ROOT), modelRoots: [] });
-  worker = await startWorker({
-    databaseUrl: h.db.url,
-    artifactsDir: h.deps.artifactsDir,
-    artifactKey: TEST_ARTIFACT_KEY,
-    pollingIntervalSeconds: 0.5,
-    superviseIntervalSeconds: 2,
-    progressIntervalMs: 100,
-    cancelPollMs: 200,
-    shutdownTimeoutMs: 5_000,
-    scheduleSyncSeconds: 0,
-    log: () => {},
-  });
+  worker = await startTestWorker(h, { modelRoots: [] });
   owner = await h.person('uploader@example.com');
   projectId = (await owner.api.projects.create({ name: 'Uploads', slug: uniqueSlug('up') })).id;
   onnxBytes = await readFile(ONNX_MODEL);

@@ -2,9 +2,7 @@
 // picker gives, top folder stripped), becomes a bundle in the artifact store and a SampleSet row.
 // The images are decoded here by the same folder loader the worker fragilizes them with, so a
 // sample set that is accepted also loads in the worker.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join, sep } from 'node:path';
+import { extname } from 'node:path';
 import { checkMemberPaths, type BundleFile } from '@modelseal/artifacts';
 import { isModelSealError } from '@modelseal/core';
 import { loadDataset } from '@modelseal/datasets';
@@ -13,6 +11,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context.ts';
 import { actingUserId } from '../lookup.ts';
+import { inUploadFolder, withoutUploadFolder } from './tempFolder.ts';
 import { assertCan, notFound, roleIn } from '../trpc.ts';
 import { readMultipartForm, type UploadedFile } from './form.ts';
 import { checkFileSizes, sampleSetLimits, type SampleSetLimits } from './limits.ts';
@@ -114,28 +113,16 @@ function checkPixels(files: readonly BundleFile[], limits: SampleSetLimits): voi
  * resizes nothing: every image must have the same width and height.
  */
 async function loadUploadedSamples(files: readonly BundleFile[]): Promise<{ classNames: string[]; sampleCount: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'modelseal-samples-'));
-  try {
-    for (const file of files) {
-      const target = join(dir, ...file.path.split('/'));
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.bytes);
-    }
+  return inUploadFolder(files, 'samples', async (dir) => {
     try {
       const dataset = await loadDataset(`folder:${dir}`);
       return { classNames: [...dataset.classNames], sampleCount: dataset.train.count + dataset.test.count };
     } catch (error) {
       if (!isModelSealError(error)) throw error;
-      // The temp folder means nothing to the uploader: name the files as they sent them.
-      const message = error.message
-        .replaceAll(dir + sep, '')
-        .replaceAll(dir, 'the upload')
-        .replace(/, or pass a size to resize them to$/, ' (uploaded samples are not resized)');
+      const message = withoutUploadFolder(error.message, dir, 'the upload').replace(/, or pass a size to resize them to$/, ' (uploaded samples are not resized)');
       throw new TRPCError({ code: 'BAD_REQUEST', message: `the uploaded samples do not load: ${message}`, cause: error });
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function readFiles(files: readonly UploadedFile[]): Promise<BundleFile[]> {
