@@ -4,11 +4,10 @@
 import { onnxAdapterFactory } from '@modelseal/adapter-onnx';
 import { AdapterRegistry, decodeTriggerSet } from '@modelseal/core';
 import type { RunningWorker } from '@modelseal/worker';
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpHandler } from './http.ts';
+import { httpClient, waitForFinishedJob } from './testing/httpClient.ts';
 import { ONNX_MNIST_MODEL, startTestWorker } from './testing/worker.ts';
-import type { AppRouter } from './router.ts';
 import { startHarness, uniqueSlug, type Harness } from './testing/harness.ts';
 
 const ONNX_MODEL = ONNX_MNIST_MODEL;
@@ -27,20 +26,11 @@ afterAll(async () => {
 }, 60_000);
 
 function client(token: string) {
-  const handler = createHttpHandler({ endpoint: '/api/trpc', deps: h.deps });
-  return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: 'http://modelseal.test/api/trpc', headers: { authorization: `Bearer ${token}` }, fetch: (url, init) => handler(new Request(url, init)) })],
-  });
+  return httpClient(h.deps, token);
 }
 
-async function waitForJob(api: ReturnType<typeof client>, projectId: string, jobId: string) {
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    const job = await api.jobs.get.query({ projectId, jobId });
-    if (job.finishedAt) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${job.status} ${job.stage ?? ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function waitForJob(api: ReturnType<typeof client>, projectId: string, jobId: string) {
+  return waitForFinishedJob(jobId, () => api.jobs.get.query({ projectId, jobId }));
 }
 
 describe('fragilize → audit through the API and a worker', () => {

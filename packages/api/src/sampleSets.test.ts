@@ -6,13 +6,11 @@ import { AdapterRegistry } from '@modelseal/core';
 import { encodePng, loadDataset, type ImageSet } from '@modelseal/datasets';
 import { enqueue } from '@modelseal/jobs';
 import type { RunningWorker } from '@modelseal/worker';
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { fromPrisma } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiDeps } from './context.ts';
-import { createHttpHandler } from './http.ts';
+import { httpClient, rejection, waitForFinishedJob } from './testing/httpClient.ts';
 import { ONNX_MNIST_MODEL, startTestWorker } from './testing/worker.ts';
-import type { AppRouter } from './router.ts';
 import { expectCode, startHarness, uniqueSlug, type ApiCaller, type Harness } from './testing/harness.ts';
 
 const ONNX_MODEL = ONNX_MNIST_MODEL;
@@ -39,10 +37,7 @@ afterAll(async () => {
 }, 60_000);
 
 function client(token: string, deps: ApiDeps = h.deps) {
-  const handler = createHttpHandler({ endpoint: '/api/trpc', deps });
-  return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: 'http://modelseal.test/api/trpc', headers: { authorization: `Bearer ${token}` }, fetch: (url, init) => handler(new Request(url, init)) })],
-  });
+  return httpClient(deps, token);
 }
 
 /** `perClass` MNIST test digits of each of the given classes, as `<digit>/<n>.png` PNG files. */
@@ -74,24 +69,8 @@ function samplesForm(name: string, files: Record<string, Uint8Array | string>, p
   return form;
 }
 
-async function rejection(call: Promise<unknown>): Promise<{ code: string | undefined; message: string }> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeInstanceOf(TRPCClientError);
-  const e = error as TRPCClientError<AppRouter>;
-  return { code: e.data?.code, message: e.message };
-}
-
-async function waitForJob(api: ApiCaller, project: string, jobId: string) {
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    const job = await api.jobs.get({ projectId: project, jobId });
-    if (job.finishedAt) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${job.status} ${job.stage ?? ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function waitForJob(api: ApiCaller, project: string, jobId: string) {
+  return waitForFinishedJob(jobId, () => api.jobs.get({ projectId: project, jobId }));
 }
 
 describe('sample sets', () => {

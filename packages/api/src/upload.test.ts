@@ -5,12 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createArtifactStore } from '@modelseal/artifacts';
 import { createAdapterRegistry, type RunningWorker } from '@modelseal/worker';
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext, type ApiDeps } from './context.ts';
-import { createHttpHandler } from './http.ts';
+import { httpClient, rejection, waitForFinishedJob } from './testing/httpClient.ts';
 import { ONNX_MNIST_MODEL, startTestWorker } from './testing/worker.ts';
-import { createCaller, type AppRouter } from './router.ts';
+import { createCaller } from './router.ts';
 import { expectCode, REPO_ROOT, startHarness, TEST_ARTIFACT_KEY, uniqueSlug, type ApiCaller, type Harness } from './testing/harness.ts';
 
 const ONNX_MODEL = ONNX_MNIST_MODEL;
@@ -37,10 +36,7 @@ afterAll(async () => {
 }, 60_000);
 
 function client(token: string, deps: ApiDeps = h.deps) {
-  const handler = createHttpHandler({ endpoint: '/api/trpc', deps });
-  return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: 'http://modelseal.test/api/trpc', headers: { authorization: `Bearer ${token}` }, fetch: (url, init) => handler(new Request(url, init)) })],
-  });
+  return httpClient(deps, token);
 }
 
 interface FormFields {
@@ -62,24 +58,8 @@ function uploadForm(fields: FormFields): FormData {
   return form;
 }
 
-async function rejection(call: Promise<unknown>): Promise<{ code: string | undefined; message: string }> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, 'expected the call to fail').toBeInstanceOf(TRPCClientError);
-  const e = error as TRPCClientError<AppRouter>;
-  return { code: e.data?.code, message: e.message };
-}
-
-async function waitForJob(api: ReturnType<typeof client>, jobId: string) {
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    const job = await api.jobs.get.query({ projectId, jobId });
-    if (job.finishedAt) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish: ${job.status} ${job.stage ?? ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function waitForJob(api: ReturnType<typeof client>, jobId: string) {
+  return waitForFinishedJob(jobId, () => api.jobs.get.query({ projectId, jobId }));
 }
 
 const modelCount = () => h.db.prisma.model.count({ where: { projectId } });
