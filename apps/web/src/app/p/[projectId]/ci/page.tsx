@@ -91,16 +91,25 @@ function body({ projectId, modelId, triggerSetId, mode }: SnippetIds): string {
 
 const JQ_VERDICT = `if .result.data.audit == null then "error" elif .result.data.audit.intact then "intact" else "tampered" end`;
 
+/** The call and the verdict it prints, shared by the shell and GitHub Actions snippets; `indent` prefixes every line. */
+function curlAudit(ids: SnippetIds, indent: string): string {
+  return [
+    `curl -sS --max-time ${WAIT_MS / 1000 + 30} -X POST '${ids.origin}/api/trpc/audits.runAndWait' \\`,
+    `  -H "Authorization: Bearer $MODELSEAL_API_KEY" \\`,
+    `  -H 'Content-Type: application/json' \\`,
+    `  -d '${body(ids)}' \\`,
+    '  -o audit.json',
+    'cat audit.json; echo',
+    `verdict=$(jq -r '${JQ_VERDICT}' audit.json)`,
+  ]
+    .map((line) => indent + line)
+    .join('\n');
+}
+
 function curlSnippet(ids: SnippetIds): string {
   return `# tRPC over plain HTTP: POST the input as the JSON body; the answer is {"result":{"data":…}}
 # (or {"error":{…}} with an HTTP error status).
-curl -sS --max-time ${WAIT_MS / 1000 + 30} -X POST '${ids.origin}/api/trpc/audits.runAndWait' \\
-  -H "Authorization: Bearer $MODELSEAL_API_KEY" \\
-  -H 'Content-Type: application/json' \\
-  -d '${body(ids)}' \\
-  -o audit.json
-cat audit.json; echo
-verdict=$(jq -r '${JQ_VERDICT}' audit.json)
+${curlAudit(ids, '')}
 echo "verdict: $verdict"
 case "$verdict" in
   intact) exit 0 ;;
@@ -117,13 +126,7 @@ function githubSnippet(ids: SnippetIds): string {
         env:
           MODELSEAL_API_KEY: \${{ secrets.MODELSEAL_API_KEY }}
         run: |
-          curl -sS --max-time ${WAIT_MS / 1000 + 30} -X POST '${ids.origin}/api/trpc/audits.runAndWait' \\
-            -H "Authorization: Bearer $MODELSEAL_API_KEY" \\
-            -H 'Content-Type: application/json' \\
-            -d '${body(ids)}' \\
-            -o audit.json
-          cat audit.json; echo
-          verdict=$(jq -r '${JQ_VERDICT}' audit.json)
+${curlAudit(ids, '          ')}
           echo "ModelSeal verdict: $verdict"
           test "$verdict" = intact
 `;
