@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useTRPC } from '../client/trpc.ts';
 import { TriggerSetOptions, defaultTriggerSet } from './AuditNowPanel.tsx';
 import { Empty, ErrorBox, Loading, formatDate } from './ui.tsx';
+import { ConfirmButton } from './ops/ConfirmButton.tsx';
 
 const CRON_EXAMPLES = [
   { cron: '*/15 * * * *', label: 'every 15 minutes' },
@@ -101,16 +102,13 @@ export function ModelSchedules({
                 <td>{formatDate(s.lastRunAt)}</td>
                 {canWrite ? (
                   <td className="num">
-                    <button
-                      type="button"
-                      className="danger"
-                      disabled={remove.isPending && remove.variables?.scheduleId === s.id}
-                      onClick={() => {
-                        if (window.confirm(`Delete the schedule "${s.cron}"?`)) remove.mutate({ projectId, scheduleId: s.id });
-                      }}
-                    >
-                      {remove.isPending && remove.variables?.scheduleId === s.id ? 'Deleting…' : 'Delete'}
-                    </button>
+                    <ConfirmButton
+                      label="Delete"
+                      question={`Delete the schedule "${s.cron}"?`}
+                      pending={remove.isPending && remove.variables?.scheduleId === s.id}
+                      onConfirm={() => remove.mutate({ projectId, scheduleId: s.id })}
+                      testId="schedule-delete"
+                    />
                   </td>
                 ) : null}
               </tr>
