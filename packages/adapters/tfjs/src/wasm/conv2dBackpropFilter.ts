@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from './backends.ts';
+import { wasmKernel, type ConvBackpropAttrs } from './convBackprop.ts';
 
-interface BackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface BackpropFilterAttrs extends ConvBackpropAttrs {
   filterShape: [number, number, number, number];
 }
 
@@ -16,10 +13,9 @@ interface BackpropFilterAttrs {
  * NCHW, which TF.js layers never produce here, goes to `fallback`.
  */
 export function conv2dBackpropFilterViaConv(fallback: tf.KernelFunc): tf.KernelFunc {
-  const kernel = (name: string): tf.KernelFunc => tf.getKernel(name, 'wasm')!.kernelFunc;
-  const conv2d = kernel('Conv2D');
-  const transpose = kernel('Transpose');
-  const slice = kernel('Slice');
+  const conv2d = wasmKernel('Conv2D');
+  const transpose = wasmKernel('Transpose');
+  const slice = wasmKernel('Slice');
   return (args) => {
     const { inputs, backend } = args;
     const attrs = args.attrs as unknown as BackpropFilterAttrs;

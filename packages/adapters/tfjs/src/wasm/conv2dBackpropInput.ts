@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from './backends.ts';
+import { wasmKernel, type ConvBackpropAttrs } from './convBackprop.ts';
 
-interface BackpropInputAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface BackpropInputAttrs extends ConvBackpropAttrs {
   inputShape: [number, number, number, number];
 }
 
@@ -17,10 +14,9 @@ interface BackpropInputAttrs {
  * dilated with zeros, so they (and NCHW) stay with `native`.
  */
 export function conv2dBackpropInputViaConv(native: tf.KernelFunc): tf.KernelFunc {
-  const kernel = (name: string): tf.KernelFunc => tf.getKernel(name, 'wasm')!.kernelFunc;
-  const conv2d = kernel('Conv2D');
-  const transpose = kernel('Transpose');
-  const reverse = kernel('Reverse');
+  const conv2d = wasmKernel('Conv2D');
+  const transpose = wasmKernel('Transpose');
+  const reverse = wasmKernel('Reverse');
   return (args) => {
     const { inputs, backend } = args;
     const attrs = args.attrs as unknown as BackpropInputAttrs;
