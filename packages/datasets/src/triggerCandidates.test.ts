@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows, junctionDistances, resolveSettings } from '@modelseal/core';
+import { argmaxRows, junctionDistances, junctionSpread, resolveSettings } from '@modelseal/core';
 import { MlpAdapter } from '@modelseal/core/testing';
 import { pickTriggerCandidates, triggerSelectionFor } from './triggerCandidates.ts';
 import { toModelBatch } from './toModelBatch.ts';
@@ -48,8 +48,25 @@ describe('pickTriggerCandidates', () => {
     expect(all.poolSize).toBe(count);
   });
 
-  it('follows the preset: seeded for junction, junction-distance for junction-select', () => {
+  it('with a screen, computes distances only for the pool samples whose top-k probabilities lie closest', async () => {
+    const batch = { data: pixels, shape: [count, 1, 4, 4] };
+    const labels = Int32Array.from(argmaxRows(await adapter.predict(batch)));
+    const images: ImageSet = { height: 4, width: 4, channels: 1, pixels, labels, count };
+    const seeded = await pickTriggerCandidates(adapter, images, { count: 40, seed: 5 });
+    const picked = await pickTriggerCandidates(adapter, images, { count: 8, seed: 5, selection: { kind: 'junction-distance', pool: 5, screen: 2, tieClasses: 3 } });
+    expect(picked.poolSize).toBe(40);
+    // 2 × 8 screened samples, 2 vjps each.
+    expect(picked.selectionGradientEvaluations).toBe(16 * 2);
+    const probabilities = await adapter.predict(toModelBatch(images, adapter.describe(), seeded.indices));
+    const spread = seeded.indices.map((index, i) => [index, junctionSpread(probabilities.data.subarray(i * 3, (i + 1) * 3), 3)] as const);
+    const shortlist = new Set(spread.sort((a, b) => a[1] - b[1]).slice(0, 16).map(([index]) => index));
+    expect(picked.indices.every((i) => shortlist.has(i))).toBe(true);
+    const full = await pickTriggerCandidates(adapter, images, { count: 8, seed: 5, selection: { kind: 'junction-distance', pool: 5, screen: 5, tieClasses: 3 } });
+    expect(full.selectionGradientEvaluations).toBe(40 * 2);
+  });
+
+  it('follows the preset: seeded for junction, junction-distance for the default', () => {
     expect(triggerSelectionFor(resolveSettings({ preset: 'junction' }))).toEqual({ kind: 'seeded' });
-    expect(triggerSelectionFor(resolveSettings({ preset: 'junction-select' }))).toEqual({ kind: 'junction-distance', pool: 10, tieClasses: 6 });
+    expect(triggerSelectionFor(resolveSettings({ preset: 'default' }))).toEqual({ kind: 'junction-distance', pool: 20, screen: 3, tieClasses: 6 });
   });
 });

@@ -1,4 +1,4 @@
-import { argmaxRows, junctionDistances, ModelSealError, predictAll, type FragilizeSettings, type GradientSource, type ModelAdapter } from '@modelseal/core';
+import { argmaxRows, junctionDistances, junctionSpread, ModelSealError, predictAll, type FragilizeSettings, type GradientSource, type ModelAdapter } from '@modelseal/core';
 import { selectSamples } from './select.ts';
 import { toModelBatch } from './toModelBatch.ts';
 import type { ImageSet } from './types.ts';
@@ -11,7 +11,14 @@ import type { ImageSet } from './types.ts';
  */
 export type TriggerSelection =
   | { readonly kind: 'seeded' }
-  | { readonly kind: 'junction-distance'; readonly pool: number; readonly tieClasses: number; readonly gradient?: GradientSource };
+  | {
+      readonly kind: 'junction-distance';
+      readonly pool: number;
+      /** How many of the pool (× count), nearest by log-probability spread, get exact distances; default: all. */
+      readonly screen?: number;
+      readonly tieClasses: number;
+      readonly gradient?: GradientSource;
+    };
 
 export interface TriggerCandidates {
   /** Indices into the split. */
@@ -45,18 +52,25 @@ export async function pickTriggerCandidates(
   const wanted = selection.kind === 'seeded' ? options.count : options.count * selection.pool;
   const order = selectSamples(images, { count: images.count, seed: options.seed, classBalanced: true });
   const chosen: number[] = [];
+  // Forward-only log-probability spread of each chosen sample (junction-distance selection).
+  const spreads: number[] = [];
+  const n = description.numClasses;
   let screened = 0;
   let correct = 0;
   const chunk = Math.max(64, Math.ceil(wanted * 1.25));
   for (let start = 0; start < order.length && chosen.length < wanted; start += chunk) {
     const indices = order.slice(start, start + chunk);
     const batch = toModelBatch(images, description, indices);
-    const predictions = argmaxRows(await predictAll(adapter, batch, options.signal));
+    const probabilities = await predictAll(adapter, batch, options.signal);
+    const predictions = argmaxRows(probabilities);
     indices.forEach((index, i) => {
       screened++;
       if (predictions[i] === images.labels[index]) {
         correct++;
-        if (chosen.length < wanted) chosen.push(index);
+        if (chosen.length < wanted) {
+          chosen.push(index);
+          if (selection.kind === 'junction-distance') spreads.push(junctionSpread(probabilities.data.subarray(i * n, (i + 1) * n), selection.tieClasses));
+        }
       }
     });
   }
@@ -70,16 +84,24 @@ export async function pickTriggerCandidates(
   if (selection.kind === 'seeded') {
     return { indices: chosen, batch: toModelBatch(images, description, chosen), screenedAccuracy, selectionGradientEvaluations: 0, poolSize: chosen.length };
   }
+  // Exact distances only for the samples whose top-k log-probabilities lie closest together.
+  const screenSize = Math.min(chosen.length, Math.max(options.count, options.count * (selection.screen ?? selection.pool)));
+  const shortlist = chosen
+    .map((index, position) => ({ index, position, spread: spreads[position]! }))
+    .sort((a, b) => a.spread - b.spread || a.position - b.position)
+    .slice(0, screenSize)
+    .sort((a, b) => a.position - b.position)
+    .map((c) => c.index);
   const scored = await junctionDistances({
     adapter,
-    inputs: toModelBatch(images, description, chosen),
+    inputs: toModelBatch(images, description, shortlist),
     tieClasses: selection.tieClasses,
     ...(selection.gradient ? { gradient: selection.gradient } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const k = scored.tieClasses;
   // Cheapest first; equal distances keep the seeded order, so the choice stays reproducible.
-  const ranked = chosen
+  const ranked = shortlist
     .map((index, position) => ({ index, position, distance: scored.distances[position]![k - 2]! }))
     .sort((a, b) => a.distance - b.distance || a.position - b.position)
     .slice(0, options.count);
@@ -96,9 +118,15 @@ export async function pickTriggerCandidates(
 
 /** The candidate selection a fragilization preset (or resolved settings) asks for. */
 export function triggerSelectionFor(
-  settings: Pick<FragilizeSettings, 'selection' | 'selectionPool' | 'tieClasses'>,
+  settings: Pick<FragilizeSettings, 'selection' | 'selectionPool' | 'selectionScreen' | 'tieClasses'>,
   gradient?: GradientSource,
 ): TriggerSelection {
   if (settings.selection === 'seeded') return { kind: 'seeded' };
-  return { kind: 'junction-distance', pool: settings.selectionPool, tieClasses: settings.tieClasses, ...(gradient ? { gradient } : {}) };
+  return {
+    kind: 'junction-distance',
+    pool: settings.selectionPool,
+    screen: settings.selectionScreen,
+    tieClasses: settings.tieClasses,
+    ...(gradient ? { gradient } : {}),
+  };
 }

@@ -39,8 +39,9 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
     if (sampleSet) dataset = await fitSampleSet(sampleSet, dataset, description, model.name);
     await reporter.stage('selecting samples');
     const gradient = chooseGradient(adapter, { seed: payload.seed, ...(payload.gradient ? { kind: payload.gradient } : {}) });
-    // Presets that pick cheap-to-tie candidates (junction-select) need the model's gradients here too.
-    const selection = triggerSelectionFor(resolveSettings({ preset: payload.preset }), gradient);
+    // Presets that pick cheap-to-tie candidates (the default) need the model's gradients here too.
+    const settings = resolveSettings({ preset: payload.preset });
+    const selection = triggerSelectionFor(settings, gradient);
     const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: payload.count, seed: payload.seed, signal, selection });
 
     await reporter.stage('fragilizing');
@@ -56,7 +57,7 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
       ...(payload.maxIterations !== undefined ? { maxIterations: payload.maxIterations } : {}),
       // Early-stopping presets finish sample by sample; the paper's fixed loop counts iterations.
       // Capped below 1 so only the committed result reads as complete.
-      onProgress: (p) => reporter.progress(Math.min(0.99, payload.preset === 'paper' ? p.iteration / p.maxIterations : (p.total - p.active) / p.total)),
+      onProgress: (p) => reporter.progress(Math.min(0.99, settings.earlyStop ? (p.total - p.active) / p.total : p.iteration / p.maxIterations)),
     });
 
     await reporter.stage('writing trigger set');

@@ -34,6 +34,7 @@ export interface FragilizeCommandOptions {
   readonly tieClasses?: number;
   readonly selection?: 'seeded' | 'junction-distance';
   readonly selectionPool?: number;
+  readonly selectionScreen?: number;
   readonly gradient?: 'exact' | 'nes' | 'spsa';
   readonly probes?: number;
   readonly sigma?: number;
@@ -72,6 +73,7 @@ export async function fragilizeToFile(
     ...(options.tieClasses !== undefined ? { tieClasses: options.tieClasses } : {}),
     ...(options.selection !== undefined ? { selection: options.selection } : {}),
     ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
+    ...(options.selectionScreen !== undefined ? { selectionScreen: options.selectionScreen } : {}),
   });
   const candidates = await pickTriggerCandidates(adapter, dataset.test, {
     count: options.count,
@@ -85,7 +87,7 @@ export async function fragilizeToFile(
 
   const progress = createProgress({ json: options.json });
   let barStarted = false;
-  // With early stopping, progress is samples done; the paper's fixed loop counts iterations.
+  // With early stopping, progress is samples done; fixed-length loops (paper, default) count iterations.
   const result = await fragilize({
     adapter,
     inputs: candidates.batch,
@@ -100,8 +102,9 @@ export async function fragilizeToFile(
     ...(options.tieClasses !== undefined ? { tieClasses: options.tieClasses } : {}),
     ...(options.selection !== undefined ? { selection: options.selection } : {}),
     ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
+    ...(options.selectionScreen !== undefined ? { selectionScreen: options.selectionScreen } : {}),
     onProgress: (p) => {
-      const bySamples = options.preset !== 'paper';
+      const bySamples = selectionSettings.earlyStop;
       if (!barStarted) {
         progress.start(bySamples ? p.total : p.maxIterations, 'fragilize');
         barStarted = true;

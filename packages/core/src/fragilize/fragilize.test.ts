@@ -47,9 +47,9 @@ describe('fragilize', () => {
     }
   });
 
-  it('default preset keeps every sample above the margin floor and stops each one in the band', async () => {
-    const settings = resolveSettings({ maxIterations: 300 });
-    const result = await fragilize({ adapter, inputs, maxIterations: 300 });
+  it('boundary preset keeps every sample above the margin floor and stops each one in the band', async () => {
+    const settings = resolveSettings({ preset: 'boundary', maxIterations: 300 });
+    const result = await fragilize({ adapter, inputs, preset: 'boundary', maxIterations: 300 });
     for (const sample of result.samples) {
       expect(sample.margin).toBeGreaterThanOrEqual(settings.minMargin);
       expect(sample.converged).toBe(sample.margin <= settings.targetMargin);
@@ -67,7 +67,7 @@ describe('fragilize', () => {
   });
 
   it('stops the run as soon as every sample has reached its target', async () => {
-    const result = await fragilize({ adapter, inputs, targetMargin: 0.9, maxIterations: 500 });
+    const result = await fragilize({ adapter, inputs, preset: 'boundary', targetMargin: 0.9, maxIterations: 500 });
     expect(result.samples.every((s) => s.converged)).toBe(true);
     expect(result.iterations).toBeLessThan(500);
   });

@@ -227,6 +227,8 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
       onIteration: (spent, evaluations) => {
         queries += spent;
         gradientEvaluations += evaluations;
+        // The search does not descend the objective, but its value at each iterate still shows the margin closing.
+        if (trace) trace.push(Float32Array.from(states, (s) => objective.value(s.p)));
         iteration++;
         report();
         iteration--;

@@ -67,12 +67,14 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
   const [lo, hi] = description.valueRange;
   // With k tied classes p ≈ 1/k, so a probability gap g is a log gap of about g·k.
   const targetGap = ((settings.minMargin + settings.targetMargin) / 2) * k;
-  const ties = states.map((s) =>
-    Array.from(s.p, (v, i) => [v, i] as const)
+  const ties = states.map((s) => {
+    const tie = Array.from(s.p, (v, i) => [v, i] as const)
       .sort((a, b) => b[0] - a[0])
       .slice(0, k)
-      .map(([, i]) => i),
-  );
+      .map(([, i]) => i);
+    if (settings.tieTop === 'runner-up') [tie[0], tie[1]] = [tie[1]!, tie[0]!];
+    return tie;
+  });
   const origins = states.map((s) => s.x);
   const lastWorst = states.map(() => Infinity);
   let iteration = 0;

@@ -76,10 +76,38 @@ describe('fragilize, junction anchored at the original sample', () => {
     expect(both).toBeGreaterThanOrEqual(3);
   });
 
-  it('the junction-select preset ties 6 classes, anchors at the origin and asks for junction-distance candidates', () => {
-    const settings = resolveSettings({ preset: 'junction-select' });
-    expect(settings).toMatchObject({ method: 'junction', tieClasses: 6, junctionAnchor: 'origin', selection: 'junction-distance', selectionPool: 10 });
+  it("with tieTop 'runner-up' the sample's second class ends on top, its own class tied just below", async () => {
+    const before = await adapter.predict(inputs);
+    const result = await fragilize({ adapter, inputs, preset: 'junction', tieClasses: 3, tieTop: 'runner-up' });
+    const n = adapter.describe().numClasses;
+    let tied = 0;
+    result.samples.forEach((sample, r) => {
+      if (!sample.converged) return;
+      tied++;
+      const start = Array.from(before.data.subarray(r * n, (r + 1) * n));
+      const order = start.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+      expect(sample.originalLabel).toBe(order[0]);
+      expect(sample.label).toBe(order[1]);
+      const p = Array.from(result.probabilities.data.subarray(r * n, (r + 1) * n));
+      // The original class is now the runner-up, within the margin band.
+      expect(p[order[1]!]! - p[order[0]!]!).toBeLessThanOrEqual(3e-5 + 1e-7);
+      expect(p[order[1]!]! - p[order[0]!]!).toBeGreaterThanOrEqual(1e-5 - 1e-7);
+    });
+    expect(tied).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the default preset ties 6 classes with the runner-up on top, anchors at the origin and asks for junction-distance candidates', () => {
+    const settings = resolveSettings({ preset: 'default' });
+    expect(settings).toMatchObject({
+      method: 'junction',
+      tieClasses: 6,
+      tieTop: 'runner-up',
+      junctionAnchor: 'origin',
+      selection: 'junction-distance',
+      selectionPool: 20,
+      selectionScreen: 3,
+    });
     expect(resolveSettings({ preset: 'junction' }).selection).toBe('seeded');
-    expect(resolveSettings({ preset: 'default' }).selection).toBe('seeded');
+    expect(resolveSettings({ preset: 'boundary' }).selection).toBe('seeded');
   });
 });

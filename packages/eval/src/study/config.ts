@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { ModelSealError, describeIssues } from '@modelseal/core';
 
-export const METHOD_NAMES = ['non-fragile', 'random', 'icip2022', 'ours', 'junction', 'junction-select', 'paper'] as const;
+export const METHOD_NAMES = ['non-fragile', 'random', 'icip2022', 'ours', 'boundary', 'junction', 'paper'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-/** Row titles in the paper's tables; "paper" is Algorithm 1 as published, "ours" ModelSeal's default, "junction" its k-class-tie preset, "junction-select" that preset on the candidates cheapest to tie. */
+/** Row titles in the paper's tables; "paper" is Algorithm 1 as published, "ours" ModelSeal's default preset, "boundary" and "junction" its other presets. */
 export const METHOD_TITLES: Record<MethodName, string> = {
   'non-fragile': 'Non-fragile',
   random: 'Random',
   icip2022: 'ICIP-2022',
   ours: 'Ours (default)',
+  boundary: 'Ours (boundary)',
   junction: 'Ours (junction)',
-  'junction-select': 'Ours (junction-select)',
   paper: 'Ours (paper preset)',
 };
 

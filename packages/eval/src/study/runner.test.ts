@@ -76,24 +76,24 @@ describe('runStudy', () => {
   });
 });
 
-describe('runStudy, junction-select', () => {
+describe('runStudy, default preset', () => {
   it('picks its candidates by junction distance and counts the selection in its gradient evaluations', async () => {
     const config = parseStudyConfig({
       model: 'models/x',
       dataset: 'mnist',
       count: 3,
       seeds: [1],
-      methods: ['junction', 'junction-select'],
+      methods: ['junction', 'ours'],
       traceSamples: 0,
       attacks: [{ kind: 'noise', std: [1e-12] }],
     });
     const { open } = opener();
     const result = await runStudy(config, { baseDir: '/base', openModel: open });
     const byMethod = Object.fromEntries(result.methods.map((m) => [m.method, m]));
-    // 60 origin-anchored iterations × 5 rivals, plus 5 vjps for each of the 10 × 3 pool samples.
-    expect(byMethod['junction-select']!.gradientEvaluationsPerSample).toBe(60 * 5 + (10 * 3 * 5) / 3);
-    expect(byMethod['junction-select']!.psnr).toBeGreaterThan(10);
-    expect(result.cells.find((c) => c.method === 'junction-select')!.changeRate).toBe(0);
+    // 30 origin-anchored iterations × 5 rivals, plus 5 vjps for each of the 3 × 3 screened pool samples.
+    expect(byMethod['ours']!.gradientEvaluationsPerSample).toBe(30 * 5 + (3 * 3 * 5) / 3);
+    expect(byMethod['ours']!.psnr).toBeGreaterThan(10);
+    expect(result.cells.find((c) => c.method === 'ours')!.changeRate).toBe(0);
   });
 });
 

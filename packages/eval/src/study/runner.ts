@@ -110,8 +110,8 @@ async function makeSamples(
       return { samples, psnr: null, ssim: null };
     }
     case 'ours':
+    case 'boundary':
     case 'junction':
-    case 'junction-select':
     case 'paper': {
       const preset = method === 'ours' ? 'default' : method;
       const selectionStarted = performance.now();

@@ -23,7 +23,7 @@ const ATTACK_TITLES: Record<string, string> = {
 };
 
 /** The paper's table order; methods not in the study are left out. */
-const ROW_ORDER: readonly MethodName[] = ['non-fragile', 'random', 'icip2022', 'ours', 'junction', 'junction-select', 'paper'];
+const ROW_ORDER: readonly MethodName[] = ['non-fragile', 'random', 'icip2022', 'ours', 'boundary', 'junction', 'paper'];
 
 function formatNumber(value: number | null, digits: number): string {
   return value === null ? 'n/a' : value.toFixed(digits);
