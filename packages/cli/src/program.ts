@@ -125,6 +125,7 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
     .description('run an evaluation study (baselines × attacks × seeds) and print the paper-style ChangeRate tables')
     .requiredOption('--config <file>', 'study config (JSON), e.g. packages/eval/configs/mnist-cnn-noise.json')
     .option('--out <dir>', 'folder for results.json and the SVG figures', 'eval-out')
+    .option('--model <path>', "use this model instead of the config's (TF.js folder/model.json or .onnx)")
     .option('--json', 'print one JSON object instead of tables', false)
     .action(async (options) => setExitCode(await handlers.eval(options)));
 

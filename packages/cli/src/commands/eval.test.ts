@@ -59,6 +59,20 @@ describe('runEval', () => {
     expect(progress.events.at(-1)).toBe('stop');
   });
 
+  it('--model replaces the config model, resolved from the current folder', async () => {
+    const config = join(dir, 'study.json');
+    await writeFile(config, JSON.stringify({ model: 'm', dataset: 'mnist', count: 2, seeds: [3], methods: ['random'], attacks: [{ kind: 'noise', std: [1e-2] }] }));
+    const opened: string[] = [];
+    const spy = async (location: string) => {
+      opened.push(location);
+      return openModel();
+    };
+    let printed = '';
+    await runEval({ config, out: join(dir, 'o'), json: true, model: join(dir, 'elsewhere.onnx'), progress: recorder(), openModel: spy, write: (t) => (printed += t) });
+    expect(opened[0]).toBe(join(dir, 'elsewhere.onnx'));
+    expect(JSON.parse(printed).model).toBe(join(dir, 'elsewhere.onnx'));
+  });
+
   it('prints one JSON object with --json', async () => {
     const config = join(dir, 'study.json');
     await writeFile(config, JSON.stringify({ model: 'm', dataset: 'mnist', count: 2, seeds: [3], methods: ['random'], attacks: [{ kind: 'noise', std: [1e-2] }] }));

@@ -9,6 +9,8 @@ export interface EvalCommandOptions {
   readonly config: string;
   /** Folder for results.json and the figures. */
   readonly out: string;
+  /** Replaces the config's model (relative to the current folder), e.g. a fixture kept outside the repository. */
+  readonly model?: string;
   readonly json: boolean;
   /** Injected by tests: a progress sink and the study's model opener. */
   readonly progress?: ProgressReporter;
@@ -33,7 +35,8 @@ async function readConfig(path: string): Promise<unknown> {
 /** Runs a study from a config, prints the paper-style tables and writes results.json and the SVG figures. */
 export async function runEval(options: EvalCommandOptions): Promise<number> {
   const configPath = resolve(options.config);
-  const config = parseStudyConfig(await readConfig(configPath), options.config);
+  const parsed = parseStudyConfig(await readConfig(configPath), options.config);
+  const config = options.model ? { ...parsed, model: resolve(options.model) } : parsed;
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const progress = options.progress ?? createProgress({ json: options.json });
   let started = false;

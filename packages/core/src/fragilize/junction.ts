@@ -33,6 +33,7 @@ const RIDGE = 1e-8;
 // towards x0 only from there; untied iterates rank behind every tied one.
 const TIED = 1e-4;
 const UNTIED = 1e6;
+const OUT_OF_BAND = 1e3;
 
 /** Solves the small symmetric system M y = b by Gaussian elimination with partial pivoting. */
 export function solveSymmetric(matrix: number[][], rhs: number[]): number[] {
@@ -155,11 +156,13 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       const margin = top1 - top2;
       lastWorst[i] = worst;
       if (settings.junctionAnchor === 'origin') {
-        // Among iterates on the junction, keep the one nearest the original sample; until one
-        // is found, the one nearest the junction (its value offset so any tied iterate wins).
+        // Among iterates on the junction, keep the one nearest the original sample, preferring
+        // those whose margin is inside the band; until one is found, the one nearest the
+        // junction (values offset so that any tied iterate wins, and any in-band tied one).
         let distance = 0;
         for (let idx = 0; idx < rowSize; idx++) distance += (s.x[idx]! - origins[i]![idx]!) ** 2;
-        const value = worst < TIED ? Math.sqrt(distance) : UNTIED + worst;
+        const inBand = margin <= settings.targetMargin;
+        const value = worst < TIED ? Math.sqrt(distance) + (inBand ? 0 : OUT_OF_BAND) : UNTIED + worst;
         if (margin >= settings.minMargin && value < s.best.value) s.best = { x: s.x, p: s.p, value, margin };
         return;
       }
