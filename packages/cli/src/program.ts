@@ -38,6 +38,7 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
     .option('--batch-size <n>', 'mini-batch size', parseInteger('--batch-size', 1, 65536), 64)
     .option('--seed <n>', 'seed for initialisation and shuffling', parseInteger('--seed', 0, 0xffffffff), 0)
     .option('--train-limit <n>', 'train on the first N training images only (quick experiments)', parseInteger('--train-limit', 1, 10_000_000))
+    .option('--batch-norm', 'add batch normalization after each convolution', false)
     .option('--json', 'print one JSON object instead of text', false)
     .action(async (options) => setExitCode(await handlers.train(options)));
 

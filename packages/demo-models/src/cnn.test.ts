@@ -32,6 +32,19 @@ describe('buildDemoCnn', () => {
     model.dispose();
   });
 
+  it('with batchNorm, normalizes each convolution before its ReLU and keeps running statistics as non-trainable weights', () => {
+    const model = buildDemoCnn(10, [28, 28, 1], 0, { batchNorm: true });
+    expect(model.layers.map((l) => l.getClassName())).toEqual([
+      'Conv2D', 'BatchNormalization', 'Activation', 'MaxPooling2D',
+      'Conv2D', 'BatchNormalization', 'Activation', 'MaxPooling2D',
+      'Flatten', 'Dense', 'Dense',
+    ]);
+    expect(outputShape(model, [2, 28, 28, 1])).toEqual([2, 10]);
+    const moving = model.nonTrainableWeights.map((w) => w.originalName);
+    expect(moving.filter((name) => /moving_(mean|variance)/.test(name))).toHaveLength(4);
+    model.dispose();
+  });
+
   it('gives identical initial weights for one seed and different ones for another', async () => {
     const weights = async (seed: number) => {
       const model = buildDemoCnn(10, [28, 28, 1], seed);

@@ -1,4 +1,4 @@
-export { buildDemoCnn, type ImageShape } from './cnn.ts';
+export { buildDemoCnn, type DemoCnnOptions, type ImageShape } from './cnn.ts';
 export { evaluateAccuracy } from './evaluate.ts';
 export {
   trainDemoModel,

@@ -39,6 +39,8 @@ export interface TrainDemoModelOptions {
   readonly seed?: number;
   /** Folder to write model.json, weights.bin and modelseal-model.json into. */
   readonly out: string;
+  /** Batch normalization after each convolution (see buildDemoCnn). */
+  readonly batchNorm?: boolean;
   /** Train on the first `trainLimit` training images only. */
   readonly trainLimit?: number;
   /** Default "auto" (wasm here); training is reproducible only on one backend. */
@@ -115,7 +117,7 @@ export async function trainDemoModel(options: TrainDemoModelOptions): Promise<Tr
   const backend = await initBackend(options.backend ?? 'auto', log);
 
   const random = new Random(seed);
-  const model = buildDemoCnn(numClasses, [height, width, channels], seed);
+  const model = buildDemoCnn(numClasses, [height, width, channels], seed, { batchNorm: options.batchNorm ?? false });
   const optimizer = tf.train.adam(learningRate);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const batches = Math.ceil(trainCount / batchSize);

@@ -25,10 +25,10 @@ export function sampleStudyResult(): StudyResult {
       msPerSample: 12.5,
       gradientEvaluationsPerSample: method === 'paper' ? 1001 : 7,
     })),
-    columns: [...values.map((value) => ({ attack: 'noise' as const, value })), { attack: 'fp16', value: null }],
+    columns: [...values.map((value) => ({ attack: 'noise' as const, value, variant: null })), { attack: 'fp16', value: null, variant: null }],
     cells: methods.flatMap((method) => [
-      ...values.map((value, i) => ({ method, attack: 'noise' as const, value, changeRate: rates[method][i]!, perSeed: [rates[method][i]!], detectedSeeds: rates[method][i]! > 0 ? 1 : 0 })),
-      { method, attack: 'fp16' as const, value: null, changeRate: 0.5, perSeed: [0.5], detectedSeeds: 1 },
+      ...values.map((value, i) => ({ method, attack: 'noise' as const, value, variant: null, changeRate: rates[method][i]!, perSeed: [rates[method][i]!], detectedSeeds: rates[method][i]! > 0 ? 1 : 0 })),
+      { method, attack: 'fp16' as const, value: null, variant: null, changeRate: 0.5, perSeed: [0.5], detectedSeeds: 1 },
     ]),
     traces: [
       {
@@ -51,6 +51,7 @@ export function sampleStudyResult(): StudyResult {
     curves: (['random', 'ours'] as const).map((method) => ({
       method,
       learningRate: 1e-3,
+      batchNorm: 'frozen' as const,
       steps: [0, 50, 100],
       changeRate: method === 'ours' ? [0, 0.6, 0.8] : [0, 0, 0.01],
     })),

@@ -79,7 +79,7 @@ describe('runEval', () => {
     let printed = '';
     await runEval({ config, out: join(dir, 'o'), json: true, progress: recorder(), openModel, write: (t) => (printed += t) });
     const parsed = JSON.parse(printed);
-    expect(parsed.columns).toEqual([{ attack: 'noise', value: 1e-2 }]);
+    expect(parsed.columns).toEqual([{ attack: 'noise', value: 1e-2, variant: null }]);
     expect(parsed.files[0]).toBe(join(dir, 'o', 'results.json'));
   });
 

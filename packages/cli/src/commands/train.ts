@@ -9,6 +9,7 @@ export interface TrainCommandOptions {
   readonly batchSize: number;
   readonly seed: number;
   readonly trainLimit?: number;
+  readonly batchNorm?: boolean;
   readonly json: boolean;
 }
 
@@ -23,6 +24,7 @@ export async function trainToFolder(options: TrainCommandOptions): Promise<{ tes
     batchSize: options.batchSize,
     seed: options.seed,
     out: options.out,
+    batchNorm: options.batchNorm ?? false,
     ...(options.trainLimit !== undefined ? { trainLimit: options.trainLimit } : {}),
     onProgress: (p) => {
       if (!started) {

@@ -17,6 +17,13 @@ describe('studyFigures', () => {
     for (const figure of figures) expect(checkWellFormedXml(figure.svg), figure.file).toMatchObject({ ok: true });
   });
 
+  it('names figure 9 of a run with batch-norm statistics updating apart from the frozen one', () => {
+    const result = sampleStudyResult();
+    const both = { ...result, traces: [], curves: [...result.curves, ...result.curves.map((c) => ({ ...c, batchNorm: 'update' as const }))] };
+    const files = studyFigures(both).map((f) => f.file);
+    expect(files).toEqual(['fig9-finetune-lr0.001.svg', 'fig9-finetune-bn-update-lr0.001.svg']);
+  });
+
   it('gives figure 8 one line per class and figure 7 one point per iteration', () => {
     const fig8 = figures.find((f) => f.file.startsWith('fig8'))!.svg;
     expect([...fig8.matchAll(/data-name="(class \d+)"/g)].map((m) => m[1])).toEqual(['class 0', 'class 1', 'class 2']);

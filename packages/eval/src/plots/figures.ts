@@ -61,12 +61,15 @@ export function studyFigures(result: StudyResult): Figure[] {
       },
     );
   }
-  for (const learningRate of [...new Set(result.curves.map((c) => c.learningRate))]) {
-    const curves = result.curves.filter((c) => c.learningRate === learningRate);
+  const runs = new Map(result.curves.map((c) => [`${c.batchNorm}|${c.learningRate}`, { batchNorm: c.batchNorm, learningRate: c.learningRate }]));
+  for (const { batchNorm, learningRate } of runs.values()) {
+    const curves = result.curves.filter((c) => c.learningRate === learningRate && c.batchNorm === batchNorm);
+    // Frozen statistics are the default (weights only); updating ones get their own files.
+    const mode = batchNorm === 'update' ? '-bn-update' : '';
     figures.push({
-      file: `fig9-finetune-lr${learningRate}.svg`,
+      file: `fig9-finetune${mode}-lr${learningRate}.svg`,
       svg: lineChart({
-        title: `Fig. 9: ChangeRate during fine-tuning, learning rate ${learningRate} (${result.dataset})`,
+        title: `Fig. 9: ChangeRate during fine-tuning, learning rate ${learningRate}, batch-norm ${batchNorm} (${result.dataset})`,
         xLabel: 'fine-tuning step',
         yLabel: 'ChangeRate (%)',
         yRange: [0, 100],

@@ -41,5 +41,13 @@ describe('shipped example configs', () => {
       const config = parseStudyConfig(JSON.parse(await readFile(join(folder, file), 'utf8')), file);
       expect(existsSync(resolve(folder, config.model)), file).toBe(true);
     }
+    // configs/external names models kept outside the repository (run with --model PATH).
+    const external = resolve(folder, 'external');
+    const others = (await readdir(external)).filter((f) => f.endsWith('.json'));
+    expect(others.length).toBeGreaterThan(0);
+    for (const file of others) {
+      const config = parseStudyConfig(JSON.parse(await readFile(join(external, file), 'utf8')), file);
+      expect(config.count, file).toBeGreaterThan(0);
+    }
   });
 });

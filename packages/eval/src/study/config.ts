@@ -21,7 +21,8 @@ export const attackSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('noise'), std: positiveList }),
   z.object({
     kind: z.literal('finetune'),
-    learningRate: positiveList,
+    /** 0 is allowed: with batch-norm statistics updating, fine-tuning at learning rate 0 still changes the model. */
+    learningRate: z.array(z.number().min(0)).min(1),
     steps: z.number().int().positive().max(100_000),
     batchSize: z.number().int().positive().max(4096).default(32),
     batchNorm: z.enum(['frozen', 'update']).default('frozen'),
@@ -78,6 +79,8 @@ export interface AttackSetting {
   readonly kind: AttackSpec['kind'];
   /** Swept value (std, learning rate, fraction, bits); undefined for parameterless attacks. */
   readonly value?: number;
+  /** Tells apart two attacks of one kind that sweep the same values, e.g. "batch-norm update". */
+  readonly variant?: string;
   readonly spec: AttackSpec;
 }
 
@@ -86,6 +89,7 @@ export function attackSettings(spec: AttackSpec): AttackSetting[] {
     case 'noise':
       return spec.std.map((value) => ({ kind: spec.kind, value, spec }));
     case 'finetune':
+      return spec.learningRate.map((value) => ({ kind: spec.kind, value, variant: `batch-norm ${spec.batchNorm}`, spec }));
     case 'backdoor':
       return spec.learningRate.map((value) => ({ kind: spec.kind, value, spec }));
     case 'prune':

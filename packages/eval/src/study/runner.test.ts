@@ -45,8 +45,8 @@ describe('runStudy', () => {
     expect(opened.slice(1).every((o) => o.writes > 0)).toBe(true);
 
     expect(result.columns).toEqual([
-      { attack: 'noise', value: 1e-12 },
-      { attack: 'noise', value: 3 },
+      { attack: 'noise', value: 1e-12, variant: null },
+      { attack: 'noise', value: 3, variant: null },
     ]);
     expect(result.cells).toHaveLength(5 * 2);
     for (const cell of result.cells) {
@@ -109,7 +109,7 @@ describe('runStudy with fine-tuning', () => {
       attacks: [{ kind: 'finetune', learningRate: [0.05], steps: 4, batchSize: 16, points: 2 }],
     });
     const result = await runStudy(config, { baseDir: import.meta.dirname });
-    expect(result.columns).toEqual([{ attack: 'finetune', value: 0.05 }]);
+    expect(result.columns).toEqual([{ attack: 'finetune', value: 0.05, variant: 'batch-norm frozen' }]);
     expect(result.curves.map((c) => [c.method, c.steps])).toEqual([
       ['random', [0, 2, 4]],
       ['ours', [0, 2, 4]],

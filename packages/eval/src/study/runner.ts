@@ -30,6 +30,7 @@ export interface CellResult {
   readonly method: MethodName;
   readonly attack: AttackSetting['kind'];
   readonly value: number | null;
+  readonly variant: string | null;
   /** ChangeRate (paper eq. 5) averaged over seeds, as a fraction. */
   readonly changeRate: number;
   readonly perSeed: number[];
@@ -41,6 +42,7 @@ export interface CellResult {
 export interface FineTuneCurve {
   readonly method: MethodName;
   readonly learningRate: number;
+  readonly batchNorm: 'frozen' | 'update';
   readonly steps: number[];
   readonly changeRate: number[];
 }
@@ -52,7 +54,7 @@ export interface StudyResult {
   readonly seeds: number[];
   readonly count: number;
   readonly methods: MethodSummary[];
-  readonly columns: { attack: AttackSetting['kind']; value: number | null }[];
+  readonly columns: { attack: AttackSetting['kind']; value: number | null; variant: string | null }[];
   readonly cells: CellResult[];
   readonly traces: { method: 'ours' | 'paper'; trace: FragilizationTrace }[];
   readonly curves: FineTuneCurve[];
@@ -190,7 +192,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
         done++;
       }
       for (const [index, setting] of settings.entries()) {
-        const label = `seed ${seed}: ${setting.kind}${setting.value === undefined ? '' : ` ${setting.value}`}`;
+        const label = `seed ${seed}: ${setting.kind}${setting.variant ? ` (${setting.variant})` : ''}${setting.value === undefined ? '' : ` ${setting.value}`}`;
         report(label);
         const model = await open(modelPath);
         try {
@@ -250,7 +252,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
           gradientEvaluationsPerSample: mean(list.map((r) => r.samples.gradientEvaluations / Math.max(1, r.samples.labels.length))),
         };
       }),
-      columns: settings.map((s) => ({ attack: s.kind, value: s.value ?? null })),
+      columns: settings.map((s) => ({ attack: s.kind, value: s.value ?? null, variant: s.variant ?? null })),
       cells: methods.flatMap((method) =>
         settings.map((setting, index) => {
           const perSeed = changes.get(cellKey(method, index)) ?? [];
@@ -258,6 +260,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
             method,
             attack: setting.kind,
             value: setting.value ?? null,
+            variant: setting.variant ?? null,
             changeRate: mean(perSeed),
             perSeed,
             detectedSeeds: perSeed.filter((rate) => rate > 0).length,
@@ -283,6 +286,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
         return methods.map((method) => ({
           method,
           learningRate: setting.value!,
+          batchNorm: spec.batchNorm,
           steps: [0, ...stops],
           changeRate: [0, ...stops.map((step) => mean(curvePoints.get(`${cellKey(method, index)}@${step}`) ?? []))],
         }));

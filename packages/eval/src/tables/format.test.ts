@@ -35,11 +35,26 @@ describe('formatTables', () => {
     expect(text).toMatch(/Random\s+100\s+n\/a\s+n\/a/);
   });
 
+  it('gives fine-tuning with batch-norm statistics frozen and updating separate tables', () => {
+    const result = sampleStudyResult();
+    const variants = ['batch-norm frozen', 'batch-norm update'];
+    const finetune = {
+      ...result,
+      columns: variants.map((variant) => ({ attack: 'finetune' as const, value: 0.001, variant })),
+      cells: result.methods.flatMap(({ method }) =>
+        variants.map((variant, i) => ({ method, attack: 'finetune' as const, value: 0.001, variant, changeRate: i === 0 ? 0.25 : 0.75, perSeed: [0], detectedSeeds: 1 })),
+      ),
+    };
+    const printed = formatTables(finetune);
+    expect(printed).toMatch(/fine-tuning \(batch-norm frozen\): [^\n]*\nLearning Rate\s+0\.001\nNon-fragile\s+25\.00/);
+    expect(printed).toMatch(/fine-tuning \(batch-norm update\): [^\n]*\nLearning Rate\s+0\.001\nNon-fragile\s+75\.00/);
+  });
+
   it('states how well a backdoor took under its table', () => {
     const result = sampleStudyResult();
     const backdoor = {
       ...result,
-      columns: [{ attack: 'backdoor' as const, value: 0.01 }],
+      columns: [{ attack: 'backdoor' as const, value: 0.01, variant: null }],
       cells: result.cells.map((c) => ({ ...c, attack: 'backdoor' as const, value: 0.01 })).filter((_, i) => i % 4 === 0),
       backdoors: [{ learningRate: 0.01, attackSuccessRate: 0.912, cleanAccuracy: 0.97 }],
     };

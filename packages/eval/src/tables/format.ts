@@ -44,19 +44,20 @@ export function alignColumns(rows: readonly (readonly string[])[]): string {
  */
 export function formatTables(result: StudyResult): string {
   const rows = ROW_ORDER.filter((m) => result.methods.some((s) => s.method === m));
-  const kinds = [...new Set(result.columns.map((c) => c.attack))];
+  // One table per attack kind and variant (fine-tuning with batch-norm frozen / updating).
+  const groups = [...new Map(result.columns.map((c) => [`${c.attack}|${c.variant ?? ''}`, { kind: c.attack, variant: c.variant ?? null }])).values()];
   const seeds = result.seeds.join(', ');
-  const blocks = kinds.map((kind) => {
-    const columns = result.columns.filter((c) => c.attack === kind);
+  const blocks = groups.map(({ kind, variant }) => {
+    const columns = result.columns.filter((c) => c.attack === kind && (c.variant ?? null) === variant);
     const header = [PARAMETER_TITLES[kind] ?? kind, ...columns.map((c) => (c.value === null ? 'ChangeRate' : String(c.value)))];
     const body = rows.map((method) => [
       METHOD_TITLES[method],
       ...columns.map((column) => {
-        const cell = result.cells.find((c) => c.method === method && c.attack === kind && c.value === column.value);
+        const cell = result.cells.find((c) => c.method === method && c.attack === kind && c.value === column.value && (c.variant ?? null) === variant);
         return cell ? (cell.changeRate * 100).toFixed(2) : '';
       }),
     ]);
-    const title = `${ATTACK_TITLES[kind] ?? kind}: average ChangeRate (%) over seeds ${seeds}`;
+    const title = `${ATTACK_TITLES[kind] ?? kind}${variant ? ` (${variant})` : ''}: average ChangeRate (%) over seeds ${seeds}`;
     const effects =
       kind === 'backdoor'
         ? result.backdoors.map(
