@@ -27,6 +27,17 @@ describe('committed demo models', () => {
     expect(await firstTestAccuracy('mnist', 'mnist-cnn', 500)).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('models/mnist-cnn-bn classifies the first 500 MNIST test images with ≥ 95 % accuracy and keeps batch-norm statistics', async () => {
+    expect(await firstTestAccuracy('mnist', 'mnist-cnn-bn', 500)).toBeGreaterThanOrEqual(0.95);
+    const adapter = await TfjsAdapter.load({ path: `${modelsFolder}mnist-cnn-bn` });
+    try {
+      const stats = (await adapter.weights.list()).filter((w) => !w.trainable);
+      expect(stats.map((w) => w.name).filter((name) => /moving_(mean|variance)/.test(name))).toHaveLength(4);
+    } finally {
+      await adapter.dispose();
+    }
+  });
+
   it('models/fashion-mnist-cnn classifies the first 500 Fashion-MNIST test images with ≥ 85 % accuracy', async () => {
     expect(await firstTestAccuracy('fashion-mnist', 'fashion-mnist-cnn', 500)).toBeGreaterThanOrEqual(0.85);
   });
