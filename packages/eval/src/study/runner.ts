@@ -219,13 +219,16 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
 
     const traces: StudyResult['traces'] = [];
     if (traced.length > 0) {
-      const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: config.traceSamples, seed: config.seeds[0]! });
       for (const method of traced) {
         report(`figures: tracing ${method}`);
+        const preset = method === 'ours' ? 'default' : 'paper';
+        // The samples the preset itself would choose, so the figures show what it does.
+        const selection = triggerSelectionFor(presetSettings(preset));
+        const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: config.traceSamples, seed: config.seeds[0]!, selection });
         const trace = await traceFragilization({
           adapter,
           inputs: candidates.batch,
-          preset: method === 'ours' ? 'default' : 'paper',
+          preset,
           ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
         });
         traces.push({ method, trace });
