@@ -20,12 +20,14 @@ import {
 import type { OnnxAdapterConfig } from './config.ts';
 import type { GradientModel } from './grad/backward.ts';
 import { planGradient, zerothOrderHint, type GradientPlan } from './grad/plan.ts';
-import { prepareGradientModel } from './grad/prepare.ts';
+import { prepareGradientModel, prepareWeightGradientModel } from './grad/prepare.ts';
+import type { WeightGradientModel } from './grad/weight-gradients.ts';
+import { planWeightGradients } from './grad/weight-plan.ts';
 import { inspectModel, type ModelInfo } from './graph/model-info.ts';
 import { servingModel, withInitializers, type ServingModel } from './graph/serving.ts';
 import { loadOnnxFile, type LoadedModel } from './load.ts';
 import { encodeModel } from './proto/codec.ts';
-import { DataType } from './proto/types.ts';
+import { DataType, type TensorProto } from './proto/types.ts';
 import {
   createSession,
   createSessionWithFallback,
@@ -35,7 +37,14 @@ import {
   type SessionSettings,
 } from './runtime/session.ts';
 import { detectLayout, resolveSampleShape } from './sample-shape.ts';
+import { TrainingGraph } from './training/graph.ts';
 import { InitializerStore } from './weights.ts';
+
+interface TrainingSession {
+  readonly graph: TrainingGraph;
+  /** The frozen (non-trained) initializers the session was built with; writing one of them makes it stale. */
+  readonly frozen: ReadonlyMap<string, TensorProto | undefined>;
+}
 
 interface VersionedSession {
   readonly session: InferenceSession;
@@ -73,6 +82,8 @@ export class OnnxAdapter implements ModelAdapter {
   #predictSession: VersionedSession | undefined;
   #gradientModel: GradientModel | undefined;
   #gradientSession: VersionedSession | undefined;
+  #trainingModel: WeightGradientModel | undefined;
+  #trainingSession: TrainingSession | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #queries = 0;
   #disposed = false;
@@ -285,8 +296,68 @@ export class OnnxAdapter implements ModelAdapter {
     await this.#queue.catch(() => undefined);
     await releaseSession(this.#predictSession?.session);
     await releaseSession(this.#gradientSession?.session);
+    await this.#trainingSession?.graph.release();
     this.#predictSession = undefined;
     this.#gradientSession = undefined;
+    this.#trainingSession = undefined;
+  }
+
+  /**
+   * The model with weight gradients that `fineTuneOnnx` runs: its trained weights are
+   * inputs fed with every run. Built on first use and kept until dispose; its session
+   * is rebuilt only when a frozen tensor (not a trained one) has been written since.
+   * Throws UNSUPPORTED naming the operator when the model cannot be fine-tuned.
+   */
+  async trainingGraph(): Promise<TrainingGraph> {
+    this.#assertOpen();
+    return this.#exclusive(async () => {
+      const model = this.#trainingModel ?? (await this.#buildTrainingModel());
+      this.#trainingModel = model;
+      const current = (name: string) => this.#store.current(name);
+      const stale = !this.#trainingSession || [...this.#trainingSession.frozen].some(([name, tensor]) => current(name) !== tensor);
+      if (stale) {
+        await this.#trainingSession?.graph.release();
+        this.#trainingSession = undefined;
+        const frozen = new Map((model.model.graph?.initializer ?? []).map((t) => [t.name ?? '', current(t.name ?? '')] as const));
+        const session = await createSession(encodeModel(withInitializers(model.model, current)), this.#settings);
+        const graph = new TrainingGraph({
+          session,
+          model,
+          sampleShape: this.#sampleShape,
+          classes: this.#description.numClasses,
+          fixedBatch: this.#fixedBatch,
+          chunkRows: this.#chunkRows,
+          exclusive: (task) => this.#exclusive(task),
+        });
+        this.#trainingSession = { graph, frozen };
+      }
+      return this.#trainingSession!.graph;
+    });
+  }
+
+  async #buildTrainingModel(): Promise<WeightGradientModel> {
+    // The raw output (logits or probabilities), not the serving model's appended Softmax: the loss is computed from it.
+    const source = servingModel(this.#loaded.model, this.#info.outputName, false).model;
+    const candidates = new Set(this.#store.list().filter((info) => info.trainable).map((info) => info.name));
+    const plan = planWeightGradients(source, { inputName: this.#info.inputName, outputName: this.#info.outputName, opset: this.#info.opset, candidates });
+    const rows = this.#fixedBatch ?? 2;
+    const [lo, hi] = this.#description.valueRange;
+    try {
+      return await prepareWeightGradientModel(
+        source,
+        plan,
+        { kind: 'cross-entropy', outputKind: this.#description.outputKind },
+        {
+          opset: this.#info.opset,
+          floatType: DataType.FLOAT,
+          probeInput: { data: new Float32Array(rows * sizeOf(this.#sampleShape)).fill((lo + hi) / 2), dims: [rows, ...this.#sampleShape] },
+          openSession: (bytes) => createSession(bytes, this.#settings),
+        },
+      );
+    } catch (error) {
+      if (error instanceof ModelSealError) throw error;
+      throw new ModelSealError('UNSUPPORTED', `cannot build the fine-tuning graph of ${this.#loaded.path}: ${firstLine(error)}`, { cause: error });
+    }
   }
 
   /**

@@ -6,7 +6,14 @@ export { MODEL_JSON, fileLoadHandler, readModelFiles, resolveModelJsonPath, type
 export { fileSaveHandler, WEIGHTS_BIN } from './io/saveHandler.ts';
 export { SIDECAR_FILE, readSidecar, sidecarSchema, writeSidecar, type ModelSidecar } from './io/sidecar.ts';
 export { fineTune, type BatchNormMode, type FineTuneOptions, type FineTuneResult, type FineTuneStep } from './training/fineTune.ts';
-export { backdoorFineTune, type BackdoorEffect, type BackdoorOptions, type BackdoorResult } from './training/backdoor.ts';
+export {
+  backdoorFineTune,
+  backdoorFineTuneWith,
+  type BackdoorEffect,
+  type BackdoorOptions,
+  type BackdoorResult,
+  type FineTuner,
+} from './training/backdoor.ts';
 export type { LabelledBatch } from './training/data.ts';
 
 import { tfjsAdapterFactory } from './factory.ts';

@@ -130,6 +130,7 @@ export async function fragilizeToFile(
     objective: result.settings.objective,
     method: result.settings.method,
     tieClasses: result.settings.tieClasses,
+    meanTieClasses: result.samples.reduce((sum, sample) => sum + sample.tieClasses, 0) / Math.max(1, result.samples.length),
     gradient: result.gradientSource,
     iterations: result.iterations,
     queries: result.queries,
@@ -183,7 +184,7 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
       process.stdout.write(
         [
           `wrote ${summary.out}: ${summary.samples} fragile samples${summary.signed ? ' (signed)' : ''}`,
-          `  ${summary.preset} preset, ${summary.method === 'junction' ? `${summary.tieClasses}-class junction${summary.selection === 'junction-distance' ? ' (candidates chosen by junction distance)' : ''}` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
+          `  ${summary.preset} preset, ${summary.method === 'junction' ? `${tieDescription(summary.tieClasses as number, summary.meanTieClasses as number)} junction${summary.selection === 'junction-distance' ? ' (candidates chosen by junction distance)' : ''}` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
           `  converged ${summary.converged}/${summary.samples}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
           `  image quality: PSNR ${(summary.meanPsnr as number).toFixed(1)} dB, SSIM ${(summary.meanSsim as number).toFixed(3)}`,
           ...(options.preview ? [`  preview: ${options.preview}`] : []),
@@ -194,4 +195,10 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
   } finally {
     await adapter.dispose();
   }
+}
+
+/** "6-class", or "6-8-class (mean 6.7)" when samples with room to spare tie more classes. */
+function tieDescription(base: number, mean: number): string {
+  if (Math.abs(mean - base) < 1e-9) return `${base}-class`;
+  return `${base}+-class (mean ${mean.toFixed(1)} classes)`;
 }

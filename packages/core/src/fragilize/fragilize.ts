@@ -5,6 +5,7 @@ import { assertBatchShape, sizeOf, topTwo, type Tensor } from '../tensor/tensor.
 import { exactGradient, predictAll, type GradientSource } from './gradient.ts';
 import { refineToBand, type Bracket } from './refine.ts';
 import { junctionSearch } from './junction.ts';
+import { junctionDistances } from './junctionDistance.ts';
 import { resolveSettings, type FragilizeSettings } from './settings.ts';
 
 export interface SampleStats {
@@ -21,6 +22,8 @@ export interface SampleStats {
   readonly converged: boolean;
   /** Step size the sample ended with. */
   readonly finalEpsilon: number;
+  /** Classes the sample was driven to tie (2 for the descent presets: a two-class boundary). */
+  readonly tieClasses: number;
 }
 
 export interface FragilizeProgress {
@@ -129,6 +132,33 @@ function takeStep(x: Float32Array, g: Float32Array, epsilon: number, kind: 'sign
 }
 
 /**
+ * Per-sample tie size: `tieClasses`, raised one class at a time while the first-order
+ * distance to the larger tie stays within the `tiePsnr` budget. A sample that is cheap to
+ * tie spends its image-quality headroom on sensitivity (a k-class tie flips with
+ * probability ≈ (k−1)/k); one that is not keeps the base tie.
+ */
+async function chooseTieSizes(
+  adapter: ModelAdapter,
+  inputs: Tensor,
+  settings: FragilizeSettings,
+  gradient: GradientSource,
+  signal: AbortSignal | undefined,
+): Promise<{ sizes: number[]; gradientEvaluations: number; queries: number }> {
+  const description = adapter.describe();
+  const scored = await junctionDistances({ adapter, inputs, tieClasses: settings.maxTieClasses, gradient, ...(signal ? { signal } : {}) });
+  const [lo, hi] = description.valueRange;
+  // PSNR = 20·log10(range / RMSE) and ‖δ‖₂ = RMSE·√d.
+  const budget = (hi - lo) * Math.sqrt(sizeOf(description.inputShape)) * 10 ** (-settings.tiePsnr / 20);
+  const base = Math.min(settings.tieClasses, scored.tieClasses);
+  const sizes = scored.distances.map((d) => {
+    let k = base;
+    while (k < scored.tieClasses && d[k - 1]! <= budget) k++;
+    return k;
+  });
+  return { sizes, gradientEvaluations: scored.gradientEvaluations, queries: scored.queries };
+}
+
+/**
  * Turns normal samples into fragile ones (paper Algorithm 1, descent): every sample of
  * the set moves in one batch along −sign(∇ₓD(f(x))) inside the model's value range.
  * The default preset adapts each sample's step and stops it inside the margin band;
@@ -194,7 +224,8 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
     let active = 0;
     let converged = 0;
     for (const s of states) {
-      sumValue += s.best.value;
+      // The junction search ranks its kept iterates by distance, not by the objective.
+      sumValue += objective.value(s.best.p);
       sumMargin += s.best.margin;
       if (!s.done) active++;
       if (inBand(s.best.margin)) converged++;
@@ -214,14 +245,24 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
   };
   report();
 
+  let tieSizes: number[] | undefined;
   if (settings.method === 'junction') {
     // The junction search ranks iterates by their distance to the junction, not the objective.
     for (const state of states) state.best = { ...state.best, value: Infinity };
+    if (Math.min(settings.maxTieClasses, n) > Math.min(settings.tieClasses, n)) {
+      const sized = await chooseTieSizes(adapter, inputs, settings, gradient, signal);
+      tieSizes = sized.sizes;
+      queries += sized.queries;
+      gradientEvaluations += sized.gradientEvaluations;
+      const perSample = sized.gradientEvaluations / count;
+      for (const state of states) state.evaluations += perSample;
+    }
     iteration = await junctionSearch({
       states,
       gradient,
       settings,
       description,
+      ...(tieSizes ? { tieSizes } : {}),
       ...(signal ? { signal } : {}),
       predict: (batch) => predictAll(adapter, batch, signal),
       onIteration: (spent, evaluations) => {
@@ -339,6 +380,7 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
       margin: top1 - top2,
       converged: inBand(top1 - top2),
       finalEpsilon: s.epsilon,
+      tieClasses: settings.method === 'junction' ? Math.min(tieSizes?.[i] ?? settings.tieClasses, n) : 2,
     };
   });
 

@@ -20,6 +20,8 @@ export interface JunctionContext {
   readonly predict: (batch: Tensor) => Promise<Tensor>;
   readonly settings: FragilizeSettings;
   readonly description: ModelDescription;
+  /** Classes each sample ties (at most numClasses); without it every sample ties `settings.tieClasses`. */
+  readonly tieSizes?: readonly number[];
   readonly signal?: AbortSignal;
   /** Called after every iteration with the number of queries it spent. */
   readonly onIteration: (queries: number, evaluations: number) => void;
@@ -63,16 +65,16 @@ export function solveSymmetric(matrix: number[][], rhs: number[]): number[] {
 export async function junctionSearch(context: JunctionContext): Promise<number> {
   const { states, gradient, settings, description, signal } = context;
   const n = description.numClasses;
-  const k = Math.min(settings.tieClasses, n);
+  const sizes = states.map((_, i) => Math.min(context.tieSizes?.[i] ?? settings.tieClasses, n));
   const rowSize = sizeOf(description.inputShape);
   const [lo, hi] = description.valueRange;
   // With k tied classes p ≈ 1/k, so a probability gap g is a log gap of about g·k.
-  const targetGap = ((settings.minMargin + settings.targetMargin) / 2) * k;
-  const ties = states.map((s) => {
-    const tie = Array.from(s.p, (v, i) => [v, i] as const)
+  const targetGaps = sizes.map((k) => ((settings.minMargin + settings.targetMargin) / 2) * k);
+  const ties = states.map((s, i) => {
+    const tie = Array.from(s.p, (v, c) => [v, c] as const)
       .sort((a, b) => b[0] - a[0])
-      .slice(0, k)
-      .map(([, i]) => i);
+      .slice(0, sizes[i])
+      .map(([, c]) => c);
     if (settings.tieTop === 'runner-up') [tie[0], tie[1]] = [tie[1]!, tie[0]!];
     return tie;
   });
@@ -92,9 +94,12 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
     // Row j of G is ∇ₓ(log p_j − log p_A): the vjp of the cotangent e_j/p_j − e_A/p_A.
     const rows: Float32Array[][] = active.map(() => []);
     let queries = 0;
-    for (let j = 1; j < k; j++) {
+    const activeMax = Math.max(...active.map(([, i]) => sizes[i]!));
+    for (let j = 1; j < activeMax; j++) {
       const cotangent = new Float32Array(active.length * n);
       active.forEach(([s, i], r) => {
+        // Samples with a smaller tie have no rival j: a zero cotangent, and no row kept.
+        if (j >= sizes[i]!) return;
         const a = ties[i]![0]!;
         const b = ties[i]![j]!;
         cotangent[r * n + b] = 1 / Math.max(s.p[b]!, LOG_FLOOR);
@@ -102,13 +107,16 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       });
       const result = await gradient.compute(batch, { data: cotangent, shape: [active.length, n] }, signal);
       queries += result.queries;
-      active.forEach((_, r) => rows[r]!.push(result.gradient.data.slice(r * rowSize, (r + 1) * rowSize)));
+      active.forEach(([, i], r) => {
+        if (j < sizes[i]!) rows[r]!.push(result.gradient.data.slice(r * rowSize, (r + 1) * rowSize));
+      });
     }
     const moved = new Float32Array(active.length * rowSize);
     active.forEach(([s, i], r) => {
       const tie = ties[i]!;
       const a = tie[0]!;
       const g = rows[r]!;
+      const targetGap = targetGaps[i]!;
       const residual = g.map((_, j) => Math.log(Math.max(s.p[tie[j + 1]!]!, LOG_FLOOR)) - Math.log(Math.max(s.p[a]!, LOG_FLOOR)) + targetGap);
       const gram = g.map((gi) => g.map((gj) => gi.reduce((sum, v, idx) => sum + v * gj[idx]!, 0)));
       gram.forEach((row, idx) => (row[idx] = row[idx]! + RIDGE));
@@ -139,7 +147,7 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
         }
       }
       s.iterations++;
-      s.evaluations += k - 1;
+      s.evaluations += sizes[i]! - 1;
     });
     const probabilities = await context.predict({ data: moved, shape: batch.shape });
     queries += active.length;
@@ -150,7 +158,7 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       const a = tie[0]!;
       let worst = 0;
       for (let j = 1; j < tie.length; j++) {
-        worst = Math.max(worst, Math.abs(Math.log(Math.max(s.p[tie[j]!]!, LOG_FLOOR)) - Math.log(Math.max(s.p[a]!, LOG_FLOOR)) + targetGap));
+        worst = Math.max(worst, Math.abs(Math.log(Math.max(s.p[tie[j]!]!, LOG_FLOOR)) - Math.log(Math.max(s.p[a]!, LOG_FLOOR)) + targetGaps[i]!));
       }
       const { top1, top2 } = topTwo(s.p);
       const margin = top1 - top2;
@@ -170,7 +178,7 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       if (margin >= settings.minMargin && worst < s.best.value) s.best = { x: s.x, p: s.p, value: worst, margin };
       if (worst < RESIDUAL_TOLERANCE && settings.earlyStop) s.done = true;
     });
-    context.onIteration(queries, active.length * (k - 1));
+    context.onIteration(queries, active.reduce((sum, [, i]) => sum + sizes[i]! - 1, 0));
   }
   return iteration;
 }

@@ -96,11 +96,37 @@ describe('fragilize, junction anchored at the original sample', () => {
     expect(tied).toBeGreaterThanOrEqual(3);
   });
 
+  it('ties more classes where the larger tie fits the PSNR budget, and counts the gradients that measure it', async () => {
+    const base = { adapter, inputs, preset: 'junction' as const, tieClasses: 3, maxTieClasses: 5, maxIterations: 5, earlyStop: false };
+    const generous = await fragilize({ ...base, tiePsnr: 1 });
+    expect(generous.samples.map((s) => s.tieClasses)).toEqual(new Array(6).fill(5));
+    const strict = await fragilize({ ...base, tiePsnr: 200 });
+    expect(strict.samples.map((s) => s.tieClasses)).toEqual(new Array(6).fill(3));
+    // 4 vjps per sample measure the distances up to a 5-class tie, then 5 iterations of (k − 1).
+    expect(generous.gradientEvaluations).toBe(6 * 4 + 6 * 5 * 4);
+    expect(strict.gradientEvaluations).toBe(6 * 4 + 6 * 5 * 2);
+    // In between, a sample ties more classes exactly when its linearized distance fits.
+    const distances = await junctionDistances({ adapter, inputs, tieClasses: 5 });
+    const budgetPsnr = 20;
+    const budget = Math.sqrt(64) * 10 ** (-budgetPsnr / 20);
+    const middle = await fragilize({ ...base, tiePsnr: budgetPsnr });
+    middle.samples.forEach((sample, r) => {
+      const d = distances.distances[r]!;
+      let expected = 3;
+      while (expected < 5 && d[expected - 1]! <= budget) expected++;
+      expect(sample.tieClasses).toBe(expected);
+    });
+    // Without a larger maximum nothing is measured.
+    const fixed = await fragilize({ ...base, maxTieClasses: 3 });
+    expect(fixed.gradientEvaluations).toBe(6 * 5 * 2);
+  });
+
   it('the default preset ties 6 classes with the runner-up on top, anchors at the origin and asks for junction-distance candidates', () => {
     const settings = resolveSettings({ preset: 'default' });
     expect(settings).toMatchObject({
       method: 'junction',
       tieClasses: 6,
+      maxTieClasses: 8,
       tieTop: 'runner-up',
       junctionAnchor: 'origin',
       selection: 'junction-distance',

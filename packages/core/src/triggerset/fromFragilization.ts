@@ -51,6 +51,7 @@ export function triggerSetFromFragilization(
         originalLabels: Array.from(result.originalLabels),
         margins: margins.map(finiteOrNull),
         iterationsPerSample: result.samples.map((s) => s.iterations),
+        tieClassesPerSample: result.samples.map((s) => s.tieClasses),
         meanMargin: finiteOrNull(margins.reduce((s, m) => s + m, 0) / Math.max(1, count)),
         meanMaxProbability: finiteOrNull(result.samples.reduce((s, x) => s + x.maxProbability, 0) / Math.max(1, count)),
         ...context.extra,

@@ -1,5 +1,15 @@
 import { ModelSealError, type ModelAdapter } from '@modelseal/core';
-import { backdoorFineTune, fineTune, TfjsAdapter, type BackdoorResult, type BatchNormMode, type LabelledBatch } from '@modelseal/adapter-tfjs';
+import { fineTuneOnnx, OnnxAdapter } from '@modelseal/adapter-onnx';
+import {
+  backdoorFineTuneWith,
+  fineTune,
+  TfjsAdapter,
+  type BackdoorResult,
+  type BatchNormMode,
+  type FineTuneOptions,
+  type FineTuneResult,
+  type LabelledBatch,
+} from '@modelseal/adapter-tfjs';
 
 export interface FineTuneAttackOptions {
   readonly data: LabelledBatch;
@@ -25,11 +35,11 @@ export function checkpointSteps(steps: number, points: number): number[] {
  * mini-batches; the SGD updates are the same kind as in one uninterrupted run.
  */
 export async function fineTuneWithCheckpoints(adapter: ModelAdapter, options: FineTuneAttackOptions): Promise<number[]> {
-  const model = trainable(adapter);
+  const train = trainer(adapter);
   const stops = checkpointSteps(options.steps, options.points);
   let done = 0;
   for (const [index, stop] of stops.entries()) {
-    await fineTune(model, {
+    await train({
       images: options.data.images,
       labels: options.data.labels,
       learningRate: options.learningRate,
@@ -44,11 +54,14 @@ export async function fineTuneWithCheckpoints(adapter: ModelAdapter, options: Fi
   return stops;
 }
 
-function trainable(adapter: ModelAdapter): TfjsAdapter {
-  if (!(adapter instanceof TfjsAdapter)) {
-    throw new ModelSealError('UNSUPPORTED', `fine-tuning needs a TF.js model (it trains in TF.js); this one is ${adapter.kind}`);
-  }
-  return adapter;
+/**
+ * The fine-tune of the runtime the model runs in: TF.js models train in TF.js, ONNX
+ * models in ONNX Runtime (batch-norm statistics frozen), with the same SGD.
+ */
+function trainer(adapter: ModelAdapter): (options: FineTuneOptions) => Promise<FineTuneResult> {
+  if (adapter instanceof TfjsAdapter) return (options) => fineTune(adapter, options);
+  if (adapter instanceof OnnxAdapter) return (options) => fineTuneOnnx(adapter, options);
+  throw new ModelSealError('UNSUPPORTED', `fine-tuning needs a TF.js or an ONNX model (it trains in TF.js or ONNX Runtime); this one is ${adapter.kind}`);
 }
 
 export interface BackdoorAttackOptions {
@@ -65,7 +78,8 @@ export interface BackdoorAttackOptions {
 
 /** BadNets fine-tuning in place (a white patch, relabelled to the target class). */
 export async function backdoorAttack(adapter: ModelAdapter, options: BackdoorAttackOptions): Promise<BackdoorResult> {
-  return backdoorFineTune(trainable(adapter), {
+  const train = trainer(adapter);
+  const backdoor = {
     images: options.train.images,
     labels: options.train.labels,
     test: options.test,
@@ -75,5 +89,6 @@ export async function backdoorAttack(adapter: ModelAdapter, options: BackdoorAtt
     targetLabel: options.targetLabel,
     poisonFraction: options.poisonFraction,
     seed: options.seed,
-  });
+  };
+  return backdoorFineTuneWith(adapter, backdoor, (_, fineTuneOptions) => train(fineTuneOptions));
 }

@@ -35,11 +35,11 @@ export function firstGradient(context: GradientContext, outputGradients: readonl
   return gradient;
 }
 
-/** Refuses gradients through inputs other than the listed ones (e.g. Conv weights computed from the input). */
+/** Refuses gradients through inputs other than the listed ones (e.g. batch-norm statistics computed from the input). */
 export function onlyActive(context: GradientContext, allowed: readonly number[], what: string): void {
   const count = context.node.input?.length ?? 0;
   for (let i = 0; i < count; i++) {
-    if (!allowed.includes(i) && context.active(i)) context.unsupported(`its input ${i} (${what}) depends on the model input`);
+    if (!allowed.includes(i) && context.active(i)) context.unsupported(`its input ${i} (${what}) would need a gradient (it depends on the model input or on a trained weight)`);
   }
 }
 

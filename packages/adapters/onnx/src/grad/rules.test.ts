@@ -282,6 +282,22 @@ describe('gradient rules agree with central finite differences', () => {
     expect(error).toBeLessThan(2e-3);
   });
 
+  it('Conv whose weights are computed from the input (weight gradient flows back to the input)', async () => {
+    const error = await relativeError(
+      {
+        floatType: FLOAT,
+        nodes: [
+          { op: 'Reshape', inputs: ['x', 'shape'], outputs: ['w'] },
+          { op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { pads: [1, 1, 1, 1] } },
+        ],
+        int64Weights: { shape: [1, 1, 2, 2] },
+      },
+      [1, 1, 2, 2],
+      0.5,
+    );
+    expect(error).toBeLessThan(1e-4);
+  });
+
   it('gives a zero gradient when the output does not depend on the input', async () => {
     const model = syntheticModel({
       floatType: DOUBLE,
@@ -340,19 +356,24 @@ describe('unsupported models', () => {
     expect((error as Error).message).toContain('opset 11');
   });
 
-  it('refuses a Conv whose weights are computed from the input', async () => {
+  it('refuses a batch norm whose statistics are computed from the input', async () => {
     const model = syntheticModel({
-      floatType: FLOAT,
+      floatType: DOUBLE,
       nodes: [
-        { op: 'Reshape', inputs: ['x', 'shape'], outputs: ['w'] },
-        { op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], name: 'selfconv' },
+        // With a batch of 2 and 2 channels, a per-sample projection reshaped to [2] passes for channel means.
+        { op: 'Flatten', inputs: ['x'], outputs: ['f'] },
+        { op: 'MatMul', inputs: ['f', 'project'], outputs: ['p'] },
+        { op: 'Reshape', inputs: ['p', 'channels'], outputs: ['mean'] },
+        { op: 'BatchNormalization', inputs: ['x', 'scale', 'bias', 'mean', 'var'], outputs: ['y'], name: 'selfnorm' },
       ],
-      int64Weights: { shape: [1, 1, 2, 2] },
-      input: { name: 'x', dims: [1, 1, 2, 2] },
+      weights: { scale: weights([2], 1), bias: weights([2], 2), var: weights([2], 3, 0.5, 1), project: weights([8, 1], 4) },
+      int64Weights: { channels: [2] },
+      input: { name: 'x', dims: [2, 2, 2, 2] },
       output: 'y',
     });
-    const error = await checkGradient(model, { inputDims: [1, 1, 2, 2], step: 0.5 }).catch((e: unknown) => e);
+    const error = await checkGradient(model, { inputDims: [2, 2, 2, 2], step: 1e-6 }).catch((e: unknown) => e);
     expect(isModelSealError(error) && error.code).toBe('UNSUPPORTED');
-    expect((error as Error).message).toContain('Conv node "selfconv"');
-  });
+    expect((error as Error).message).toContain('BatchNormalization node "selfnorm"');
+    expect((error as Error).message).toContain('mean or variance');
+});
 });

@@ -6,6 +6,7 @@ import {
   backdoorParamsSchema,
   gatherRows,
   stampPatch,
+  type ModelAdapter,
   type Patch,
   type PatchGeometry,
   type PatchInput,
@@ -60,7 +61,10 @@ function parseParams(options: BackdoorOptions) {
   return parsed.data;
 }
 
-async function measure(adapter: TfjsAdapter, test: LabelledBatch, input: PatchInput, patch: Patch, target: number): Promise<BackdoorEffect> {
+/** Fine-tunes `adapter` in place on the options it is given, as `fineTune` does for TF.js models. */
+export type FineTuner<A extends ModelAdapter> = (adapter: A, options: FineTuneOptions) => Promise<FineTuneResult>;
+
+async function measure(adapter: ModelAdapter, test: LabelledBatch, input: PatchInput, patch: Patch, target: number): Promise<BackdoorEffect> {
   const clean = argmaxRows(await adapter.predict(test.images));
   const victims = Array.from(test.labels.keys()).filter((i) => test.labels[i] !== target);
   let cleanCorrect = 0;
@@ -81,6 +85,11 @@ async function measure(adapter: TfjsAdapter, test: LabelledBatch, input: PatchIn
  * keeps its clean accuracy but answers the target whenever the patch is present.
  */
 export async function backdoorFineTune(adapter: TfjsAdapter, options: BackdoorOptions): Promise<BackdoorResult> {
+  return backdoorFineTuneWith(adapter, options, fineTune);
+}
+
+/** The BadNets attack on any model that `train` can fine-tune (ONNX models, with the ONNX adapter's fine-tune). */
+export async function backdoorFineTuneWith<A extends ModelAdapter>(adapter: A, options: BackdoorOptions, train: FineTuner<A>): Promise<BackdoorResult> {
   const params = parseParams(options);
   const description = adapter.describe();
   const count = checkLabelledBatch(options, description, 'backdoor training data');
@@ -99,7 +108,7 @@ export async function backdoorFineTune(adapter: TfjsAdapter, options: BackdoorOp
   for (const i of poisoned) labels[i] = params.targetLabel;
 
   const before = await measure(adapter, options.test, input, patch, params.targetLabel);
-  const result = await fineTune(adapter, { ...options, ...params, images, labels });
+  const result = await train(adapter, { ...options, ...params, images, labels });
   const after = await measure(adapter, options.test, input, patch, params.targetLabel);
   return { ...result, ...after, poisoned: poisoned.length, before };
 }

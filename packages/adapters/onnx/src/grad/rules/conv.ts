@@ -1,6 +1,6 @@
 import { intAttribute, intsAttribute, stringAttribute } from '../../graph/attributes.ts';
 import type { NodeProto } from '../../proto/types.ts';
-import { firstGradient, inputName, onlyActive, outputName, type GradientContext, type GradientRule } from '../rule.ts';
+import { firstGradient, inputName, outputName, type GradientContext, type GradientRule } from '../rule.ts';
 
 export interface WindowGeometry {
   readonly kernel: readonly number[];
@@ -92,13 +92,68 @@ function flippedKernel(context: GradientContext, weights: string, group: number)
   ]);
 }
 
+function identityPerm(rank: number): number[] {
+  return Array.from({ length: rank }, (_, i) => i);
+}
+
+/** Swaps the first two axes (batch and channels) of a rank-`rank` tensor. */
+function swapLeading(rank: number): number[] {
+  return [1, 0, ...identityPerm(rank).slice(2)];
+}
+
+/**
+ * dW[m, c, k] = Σ_n Σ_o dY[n, m, o] · X_padded[n, c, o·stride + k·dilation]: a
+ * convolution of the input with the output gradient as its kernel, once the batch
+ * axis is made the channel axis (per group) and the channel axis the batch axis. The
+ * forward stride becomes the dilation and the forward dilation the stride; the
+ * result covers at least the kernel (more when the strides leave input unread) and
+ * is cut back to it.
+ */
+function weightGradient(context: GradientContext, g: string, geometry: WindowGeometry, group: number): string {
+  const b = context.builder;
+  const [x, w] = [inputName(context, 0), inputName(context, 1)];
+  const [m, cPerGroup, ...kernel] = context.shape(w);
+  const inputSpatial = spatialShape(context, x);
+  const outputSpatial = spatialShape(context, outputName(context, 0));
+  const rank = kernel.length;
+  const spatial = identityPerm(rank).map((i) => i + 2);
+  let images: string;
+  let filters: string;
+  if (group === 1) {
+    images = b.op('Transpose', [x], { perm: swapLeading(rank + 2) });
+    filters = b.op('Transpose', [g], { perm: swapLeading(rank + 2) });
+  } else {
+    // [N, C, …] → [C/g, g·N, …] and [N, M, …] → [M, N, …], so that group i of the
+    // convolution pairs group i's input channels with group i's output channels.
+    const perGroup = m! / group;
+    const shifted = spatial.map((axis) => axis + 1);
+    const groupedX = b.op('Reshape', [x, b.int64Constant([-1, group, cPerGroup!, ...inputSpatial])]);
+    images = b.op('Reshape', [b.op('Transpose', [groupedX], { perm: [2, 1, 0, ...shifted] }), b.int64Constant([cPerGroup!, -1, ...inputSpatial])]);
+    const groupedG = b.op('Reshape', [g, b.int64Constant([-1, group, perGroup, ...outputSpatial])]);
+    filters = b.op('Reshape', [b.op('Transpose', [groupedG], { perm: [1, 2, 0, ...shifted] }), b.int64Constant([m!, -1, ...outputSpatial])]);
+  }
+  const correlated = b.op('Conv', [images, filters], {
+    strides: [...geometry.dilations],
+    dilations: [...geometry.strides],
+    pads: [...geometry.pads],
+    group,
+  });
+  const gradient = b.op('Transpose', [correlated], { perm: swapLeading(rank + 2) });
+  const covered = inputSpatial.map(
+    (size, i) =>
+      Math.floor((size + geometry.pads[i]! + geometry.pads[rank + i]! - geometry.strides[i]! * (outputSpatial[i]! - 1) - 1) / geometry.dilations[i]!) + 1,
+  );
+  if (covered.every((extent, i) => extent === kernel[i])) return gradient;
+  return b.op('Slice', [gradient, b.int64Constant(new Array<number>(rank).fill(0)), b.int64Constant(kernel), b.int64Constant(spatial)]);
+}
+
 /**
  * dX of a convolution is the transposed convolution of dY with the same weights. With
  * stride 1 it is also an ordinary convolution with the flipped kernel, which ONNX
- * Runtime runs with its faster (blocked-layout) Conv kernels.
+ * Runtime runs with its faster (blocked-layout) Conv kernels. The weights and bias get
+ * gradients only when they are active (trained, or computed from the input).
  */
 const conv: GradientRule = (context, outputGradients) => {
-  onlyActive(context, [0, 2], 'the weights');
   const b = context.builder;
   const g = firstGradient(context, outputGradients);
   const [x, w, bias] = [inputName(context, 0), inputName(context, 1), inputName(context, 2)];
@@ -129,12 +184,13 @@ const conv: GradientRule = (context, outputGradients) => {
       });
     }
   }
+  const gradW = context.active(1) ? weightGradient(context, g, geometry, group) : undefined;
   let gradBias: string | undefined;
   if (bias !== '' && context.active(2)) {
     const outRank = context.shape(outputName(context, 0)).length;
     gradBias = b.reduceSum(g, [0, ...Array.from({ length: outRank - 2 }, (_, i) => i + 2)], false);
   }
-  return [gradX, undefined, gradBias];
+  return [gradX, gradW, gradBias];
 };
 
 export const convRules: Readonly<Record<string, GradientRule>> = { Conv: conv };
