@@ -73,7 +73,7 @@ export interface AttackDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly paramsSchema: Schema;
   /**
    * `weights`: runs through WeightAccess alone (`runWeightAttack`);
-   * `training`: needs a runtime that can train the model (the TF.js adapter's fineTune/backdoorFineTune).
+   * `training`: needs a runtime that can train the model (`fineTune` of the TF.js adapter, `fineTuneOnnx` of the ONNX adapter).
    */
   readonly needs: 'weights' | 'training';
 }
@@ -175,7 +175,7 @@ export async function runWeightAttack(weights: WeightAccess, attack: Attack): Pr
     case 'backdoor':
       throw new ModelSealError(
         'UNSUPPORTED',
-        `attack "${attack.name}" trains the model and needs a training runtime (fineTune/backdoorFineTune from @modelseal/adapter-tfjs), not weight access alone`,
+        `attack "${attack.name}" trains the model and needs a training runtime (fineTune from @modelseal/adapter-tfjs or fineTuneOnnx from @modelseal/adapter-onnx), not weight access alone`,
       );
   }
 }
