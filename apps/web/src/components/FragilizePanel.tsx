@@ -11,7 +11,7 @@ import { SampleUpload } from './SampleUpload.tsx';
 const DATASETS = ['mnist', 'fashion-mnist'] as const;
 type Source = 'dataset' | 'samples';
 const PRESETS = [
-  { value: 'default', label: 'default — 6-class tie on the samples cheapest to tie: flips under ~80 % of changes, PSNR ≈ 25-33 dB' },
+  { value: 'default', label: 'default — 6- to 8-class tie on the samples cheapest to tie: flips under ~85 % of changes, PSNR ≈ 25-28 dB' },
   { value: 'boundary', label: 'boundary — adaptive steps to the nearest two-class boundary (fastest, PSNR ≈ 28 dB, flips ~50 %)' },
   { value: 'junction', label: 'junction — 10-class tie: most sensitive, lowest image quality' },
   { value: 'paper', label: 'paper — Algorithm 1 as published (10,000 fixed iterations, slow)' },

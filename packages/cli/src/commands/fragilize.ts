@@ -35,6 +35,8 @@ export interface FragilizeCommandOptions {
   readonly selection?: 'seeded' | 'junction-distance';
   readonly selectionPool?: number;
   readonly selectionScreen?: number;
+  readonly maxTieClasses?: number;
+  readonly tiePsnr?: number;
   readonly gradient?: 'exact' | 'nes' | 'spsa';
   readonly probes?: number;
   readonly sigma?: number;
@@ -103,6 +105,8 @@ export async function fragilizeToFile(
     ...(options.selection !== undefined ? { selection: options.selection } : {}),
     ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
     ...(options.selectionScreen !== undefined ? { selectionScreen: options.selectionScreen } : {}),
+    ...(options.maxTieClasses !== undefined ? { maxTieClasses: options.maxTieClasses } : {}),
+    ...(options.tiePsnr !== undefined ? { tiePsnr: options.tiePsnr } : {}),
     onProgress: (p) => {
       const bySamples = selectionSettings.earlyStop;
       if (!barStarted) {

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readTriggerSetFile, type ModelAdapter } from '@modelseal/core';
+import { createRegistry, openModel } from '../adapters.ts';
+import { REPO_ROOT } from '../paths.ts';
+import { fragilizeToFile } from './fragilize.ts';
+
+const ONNX_MODEL = join(REPO_ROOT, 'packages/adapters/onnx/fixtures/cnn_mnist_logits.onnx');
+
+describe('fragilizeToFile tie sizes', () => {
+  let dir: string;
+  let adapter: ModelAdapter;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'modelseal-fragilize-'));
+    adapter = await openModel(await createRegistry(), ONNX_MODEL);
+  });
+  afterAll(async () => {
+    await adapter?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const seal = async (name: string, tiePsnr: number) => {
+    const out = join(dir, `${name}.safetensors`);
+    // Silences the JSON summary the command prints.
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const made = await fragilizeToFile(adapter, {
+        dataset: 'mnist',
+        count: 4,
+        out,
+        preset: 'default',
+        seed: 2,
+        iterations: 3,
+        maxTieClasses: 7,
+        tiePsnr,
+        json: true,
+        modelLabel: ONNX_MODEL,
+      });
+      const { triggerSet } = await readTriggerSetFile(out);
+      return { summary: made.summary, extra: triggerSet.metadata.extra as Record<string, unknown> };
+    } finally {
+      write.mockRestore();
+    }
+  };
+
+  it('passes --max-tie-classes and --tie-psnr through and records each sample’s tie in the set', async () => {
+    const generous = await seal('generous', 1);
+    expect(generous.summary.meanTieClasses).toBe(7);
+    expect(generous.extra.tieClassesPerSample).toEqual([7, 7, 7, 7]);
+    const strict = await seal('strict', 200);
+    expect(strict.summary.meanTieClasses).toBe(6);
+    expect(strict.extra.tieClassesPerSample).toEqual([6, 6, 6, 6]);
+  });
+});
