@@ -6,3 +6,4 @@ export * from './quantize.ts';
 export * from './bitflip.ts';
 export * from './patch.ts';
 export * from './registry.ts';
+export * from './trainingData.ts';

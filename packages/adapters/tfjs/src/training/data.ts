@@ -1,23 +1,2 @@
-import { ModelSealError, assertBatchShape, type ModelDescription, type Tensor } from '@modelseal/core';
-
-/** Labelled samples in the model's own layout and value range (what `toModelBatch` produces). */
-export interface LabelledBatch {
-  /** `[N, ...inputShape]`. */
-  readonly images: Tensor;
-  /** Class index of each sample. */
-  readonly labels: Int32Array;
-}
-
-/** Checks shapes and labels against the model, returning the sample count. */
-export function checkLabelledBatch(batch: LabelledBatch, description: ModelDescription, what: string): number {
-  const rows = assertBatchShape(batch.images, description.inputShape, what);
-  if (batch.labels.length !== rows) {
-    throw new ModelSealError('INPUT_SHAPE', `${what}: ${rows} images but ${batch.labels.length} labels`);
-  }
-  if (rows === 0) throw new ModelSealError('INVALID_ARGUMENT', `${what} holds no samples`);
-  const bad = batch.labels.findIndex((label) => !(label >= 0 && label < description.numClasses));
-  if (bad >= 0) {
-    throw new ModelSealError('INVALID_ARGUMENT', `${what}: label ${batch.labels[bad]} of sample ${bad} is not a class of this ${description.numClasses}-class model`);
-  }
-  return rows;
-}
+// Shared by the TF.js and ONNX fine-tunes, so one seed picks the same batches in either runtime.
+export { batchSampler, checkLabelledBatch, type LabelledBatch } from '@modelseal/core';

@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import {
   describeIssues,
   ModelSealError,
-  Random,
   diffWeights,
   fineTuneParamsSchema,
   snapshotWeights,
@@ -11,7 +10,7 @@ import {
   type OutputKind,
 } from '@modelseal/core';
 import type { TfjsAdapter } from '../adapter.ts';
-import { checkLabelledBatch, type LabelledBatch } from './data.ts';
+import { batchSampler, checkLabelledBatch, type LabelledBatch } from './data.ts';
 
 /**
  * `frozen`: batch-norm layers run in inference mode, so their running statistics
@@ -72,21 +71,6 @@ function crossEntropy(output: tf.Tensor, labels: tf.Tensor1D, numClasses: number
   // Clipping keeps log(0) (a confidently wrong softmax) from turning the loss into Infinity.
   const picked = tf.sum(tf.mul(flat, oneHot), 1);
   return tf.neg(tf.mean(tf.log(tf.clipByValue(picked, 1e-7, 1)))) as tf.Scalar;
-}
-
-/** Endless seeded mini-batches: a fresh shuffle per pass over the data, as an epoch would. */
-function batchSampler(count: number, batchSize: number, seed: number): () => number[] {
-  const random = new Random(seed);
-  const all = Array.from({ length: count }, (_, i) => i);
-  let order: number[] = [];
-  return () => {
-    const batch: number[] = [];
-    while (batch.length < Math.min(batchSize, count)) {
-      if (order.length === 0) order = random.shuffle(all);
-      batch.push(order.pop()!);
-    }
-    return batch;
-  };
 }
 
 /**
