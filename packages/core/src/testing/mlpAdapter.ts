@@ -93,7 +93,9 @@ export class MlpAdapter implements ModelAdapter {
     const n = this.#description.numClasses;
     const out = new Float32Array(rows * n);
     for (let r = 0; r < rows; r++) {
-      out.set(this.#forward(batch.data.subarray(r * this.#inputSize, (r + 1) * this.#inputSize)).p, r * n);
+      const { p } = this.#forward(batch.data.subarray(r * this.#inputSize, (r + 1) * this.#inputSize));
+      if (!p.every(Number.isFinite)) throw new ModelSealError('MODEL_OUTPUT', `the test MLP returned NaN/Inf for sample ${r}`);
+      out.set(p, r * n);
     }
     this.#queries += rows;
     return { data: out, shape: [rows, n] };

@@ -36,6 +36,8 @@ export interface CellResult {
   readonly perSeed: number[];
   /** Seeds in which at least one label changed, i.e. tampering was detected. */
   readonly detectedSeeds: number;
+  /** Samples, summed over seeds, for which the tampered model returned NaN/Inf (counted as changed). */
+  readonly nonFiniteSamples: number;
 }
 
 /** ChangeRate of one method along a fine-tuning run, averaged over seeds (figure 9). */
@@ -174,6 +176,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
 
     const runs = new Map<MethodName, MethodRun[]>(methods.map((m) => [m, []]));
     const changes = new Map<string, number[]>();
+    const nonFiniteCounts = new Map<string, number[]>();
     const curvePoints = new Map<string, number[]>();
     let trainCache: { images: ReturnType<typeof toModelBatch>; labels: Int32Array } | undefined;
     const trainData = () => (trainCache ??= { images: toModelBatch(dataset.train, description), labels: dataset.train.labels });
@@ -206,6 +209,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
             onCheckpoint: (step, steps) => report(`${label}: step ${step}/${steps}`),
           });
           for (const [method, rate] of outcome.rates) push(changes, cellKey(method, index), rate);
+          for (const [method, count] of outcome.nonFinite) push(nonFiniteCounts, cellKey(method, index), count);
           for (const { step, rates } of outcome.checkpoints) {
             for (const [method, rate] of rates) push(curvePoints, `${cellKey(method, index)}@${step}`, rate);
           }
@@ -267,6 +271,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
             changeRate: mean(perSeed),
             perSeed,
             detectedSeeds: perSeed.filter((rate) => rate > 0).length,
+            nonFiniteSamples: (nonFiniteCounts.get(cellKey(method, index)) ?? []).reduce((a, b) => a + b, 0),
           };
         }),
       ),

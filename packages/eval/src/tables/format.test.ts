@@ -35,6 +35,15 @@ describe('formatTables', () => {
     expect(text).toMatch(/Random\s+100\s+n\/a\s+n\/a/);
   });
 
+  it('marks cells where the tampered model answered NaN and says how many queries did', () => {
+    const result = sampleStudyResult();
+    const broken = { ...result, cells: result.cells.map((c) => (c.method === 'ours' && c.attack === 'fp16' ? { ...c, nonFiniteSamples: 7 } : c)) };
+    const out = formatTables(broken);
+    expect(out).toMatch(/Ours \(default\)\s+50\.00†/);
+    expect(out).toContain('† the tampered model returned NaN/Inf for 7 sample queries');
+    expect(text).not.toContain('†');
+  });
+
   it('gives fine-tuning with batch-norm statistics frozen and updating separate tables', () => {
     const result = sampleStudyResult();
     const variants = ['batch-norm frozen', 'batch-norm update'];
@@ -42,7 +51,7 @@ describe('formatTables', () => {
       ...result,
       columns: variants.map((variant) => ({ attack: 'finetune' as const, value: 0.001, variant })),
       cells: result.methods.flatMap(({ method }) =>
-        variants.map((variant, i) => ({ method, attack: 'finetune' as const, value: 0.001, variant, changeRate: i === 0 ? 0.25 : 0.75, perSeed: [0], detectedSeeds: 1 })),
+        variants.map((variant, i) => ({ method, attack: 'finetune' as const, value: 0.001, variant, changeRate: i === 0 ? 0.25 : 0.75, perSeed: [0], detectedSeeds: 1, nonFiniteSamples: 0 })),
       ),
     };
     const printed = formatTables(finetune);

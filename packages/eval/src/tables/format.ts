@@ -54,7 +54,9 @@ export function formatTables(result: StudyResult): string {
       METHOD_TITLES[method],
       ...columns.map((column) => {
         const cell = result.cells.find((c) => c.method === method && c.attack === kind && c.value === column.value && (c.variant ?? null) === variant);
-        return cell ? (cell.changeRate * 100).toFixed(2) : '';
+        if (!cell) return '';
+        // A dagger marks cells where the tampered model answered NaN/Inf for some samples.
+        return `${(cell.changeRate * 100).toFixed(2)}${cell.nonFiniteSamples > 0 ? '†' : ''}`;
       }),
     ]);
     const title = `${ATTACK_TITLES[kind] ?? kind}${variant ? ` (${variant})` : ''}: average ChangeRate (%) over seeds ${seeds}`;
@@ -64,7 +66,12 @@ export function formatTables(result: StudyResult): string {
             (b) => `\nlearning rate ${b.learningRate}: backdoor success ${(b.attackSuccessRate * 100).toFixed(1)} %, clean accuracy ${(b.cleanAccuracy * 100).toFixed(1)} %`,
           )
         : [];
-    return `${title}\n${alignColumns([header, ...body])}${effects.join('')}`;
+    const broken = result.cells.filter((c) => c.attack === kind && (c.variant ?? null) === variant && c.nonFiniteSamples > 0);
+    const dagger =
+      broken.length > 0
+        ? [`\n† the tampered model returned NaN/Inf for ${broken.reduce((sum, c) => sum + c.nonFiniteSamples, 0)} sample queries in these cells; they count as changed`]
+        : [];
+    return `${title}\n${alignColumns([header, ...body])}${effects.join('')}${dagger.join('')}`;
   });
   const quality = alignColumns([
     ['Samples', 'N', 'PSNR (dB)', 'SSIM', 'ms/sample', 'grad evals/sample'],
