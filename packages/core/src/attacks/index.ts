@@ -7,3 +7,4 @@ export * from './bitflip.ts';
 export * from './patch.ts';
 export * from './registry.ts';
 export * from './trainingData.ts';
+export * from './fineTuneOptions.ts';

@@ -1,70 +1,29 @@
 import {
-  describeIssues,
   diffWeights,
-  fineTuneParamsSchema,
   gatherRows,
   ModelSealError,
+  parseFineTuneParams,
   snapshotWeights,
   throwIfAborted,
-  type AttackReport,
+  type FineTuneOptions,
+  type FineTuneResult,
 } from '@modelseal/core';
 import type { OnnxAdapter } from '../adapter.ts';
-import { batchSampler, checkLabelledBatch, type LabelledBatch } from './data.ts';
+import { batchSampler, checkLabelledBatch } from './data.ts';
 import { crossEntropyTargets, meanCrossEntropy } from './loss.ts';
 
-/**
- * `frozen`: batch-norm runs in inference mode and its running statistics stay put
- * (scale and bias still train). `update` (training-mode batch statistics) exists for
- * TF.js models only and is refused here.
- */
-export type BatchNormMode = 'frozen' | 'update';
+export type { BatchNormMode, FineTuneOptions, FineTuneResult, FineTuneStep } from '@modelseal/core';
 
-export interface FineTuneStep {
-  /** 1-based. */
-  readonly step: number;
-  readonly steps: number;
-  /** Mean cross-entropy of this step's mini-batch, before its update. */
-  readonly loss: number;
-}
-
-/** The same options as the TF.js adapter's `fineTune`. */
-export interface FineTuneOptions extends LabelledBatch {
-  /** SGD step size; 0 is allowed (the model then comes back bit-identical). */
-  readonly learningRate: number;
-  readonly steps: number;
-  readonly batchSize: number;
-  /** Seeds the mini-batch sampling; default 0. */
-  readonly seed?: number;
-  readonly batchNorm: BatchNormMode;
-  readonly signal?: AbortSignal;
-  readonly onStep?: (progress: FineTuneStep) => void;
-}
-
-export interface FineTuneResult {
-  /** Loss of each step's mini-batch, before its update. */
-  readonly losses: number[];
-  /** What the fine-tune changed, over every float weight (frozen ones included). */
-  readonly weights: AttackReport;
-}
-
+/** The shared parser, plus the one mode an ONNX inference graph cannot do. */
 function parseParams(options: FineTuneOptions) {
-  const parsed = fineTuneParamsSchema.safeParse({
-    learningRate: options.learningRate,
-    steps: options.steps,
-    batchSize: options.batchSize,
-    seed: options.seed ?? 0,
-    batchNorm: options.batchNorm,
-  });
-  if (!parsed.success) {
-    throw new ModelSealError('INVALID_ARGUMENT', `invalid fine-tuning options: ${describeIssues(parsed.error)}`);
-  }
-  if (parsed.data.batchNorm === 'update') {
+  const params = parseFineTuneParams(options);
+  if (params.batchNorm === 'update') {
     throw new ModelSealError(
       'UNSUPPORTED',
       'ONNX models are fine-tuned with batch-norm statistics frozen (an ONNX inference graph has no training-mode batch-norm); use batchNorm: "frozen"',
     );
   }
-  return parsed.data;
+  return params;
 }
 
 /** w ← w − lr·g in place; returns the index of the first weight that is no longer finite, or −1. */

@@ -1,66 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  describeIssues,
   ModelSealError,
   diffWeights,
-  fineTuneParamsSchema,
+  parseFineTuneParams,
   snapshotWeights,
   throwIfAborted,
-  type AttackReport,
+  type FineTuneOptions,
+  type FineTuneResult,
   type OutputKind,
 } from '@modelseal/core';
 import type { TfjsAdapter } from '../adapter.ts';
-import { batchSampler, checkLabelledBatch, type LabelledBatch } from './data.ts';
+import { batchSampler, checkLabelledBatch } from './data.ts';
 
-/**
- * `frozen`: batch-norm layers run in inference mode, so their running statistics
- * stay put (γ and β still train). `update`: they run in training mode, normalise
- * with batch statistics and move their running mean and variance, which changes
- * the model even at learning rate 0.
- */
-export type BatchNormMode = 'frozen' | 'update';
-
-export interface FineTuneStep {
-  /** 1-based. */
-  readonly step: number;
-  readonly steps: number;
-  /** Mean cross-entropy of this step's mini-batch, before its update. */
-  readonly loss: number;
-}
-
-export interface FineTuneOptions extends LabelledBatch {
-  /** SGD step size; 0 is allowed (it isolates the effect of batch-norm statistics). */
-  readonly learningRate: number;
-  readonly steps: number;
-  readonly batchSize: number;
-  /** Seeds the mini-batch sampling; default 0. */
-  readonly seed?: number;
-  readonly batchNorm: BatchNormMode;
-  readonly signal?: AbortSignal;
-  readonly onStep?: (progress: FineTuneStep) => void;
-}
-
-export interface FineTuneResult {
-  /** Loss of each step's mini-batch, before its update. */
-  readonly losses: number[];
-  /** What the fine-tune changed, over every float weight (running statistics included). */
-  readonly weights: AttackReport;
-}
-
-function parseParams(options: FineTuneOptions) {
-  const parsed = fineTuneParamsSchema.safeParse({
-    learningRate: options.learningRate,
-    steps: options.steps,
-    batchSize: options.batchSize,
-    seed: options.seed ?? 0,
-    batchNorm: options.batchNorm,
-  });
-  if (!parsed.success) {
-    const details = describeIssues(parsed.error);
-    throw new ModelSealError('INVALID_ARGUMENT', `invalid fine-tuning options: ${details}`);
-  }
-  return parsed.data;
-}
+export type { BatchNormMode, FineTuneOptions, FineTuneResult, FineTuneStep } from '@modelseal/core';
 
 /** Mean softmax cross-entropy, from logits or from probabilities as the model emits them. */
 function crossEntropy(output: tf.Tensor, labels: tf.Tensor1D, numClasses: number, outputKind: OutputKind): tf.Scalar {
@@ -78,7 +30,7 @@ function crossEntropy(output: tf.Tensor, labels: tf.Tensor1D, numClasses: number
  * cross-entropy (paper §4), one seeded mini-batch per step.
  */
 export async function fineTune(adapter: TfjsAdapter, options: FineTuneOptions): Promise<FineTuneResult> {
-  const params = parseParams(options);
+  const params = parseFineTuneParams(options);
   const model = adapter.getLayersModel();
   const description = adapter.describe();
   const count = checkLabelledBatch(options, description, 'fine-tuning data');
