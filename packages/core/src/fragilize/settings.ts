@@ -98,24 +98,16 @@ export const fragilizeSettingsSchema = z.object({
 
 export type FragilizeSettings = z.infer<typeof fragilizeSettingsSchema>;
 
-/** Algorithm 1 of the paper as printed, with the sign corrected to descent (DESIGN.md). */
-const PAPER: FragilizeSettings = {
-  preset: 'paper',
-  objective: 'eq3',
-  epsilon: 1e-4,
-  maxIterations: 10_000,
-  earlyStop: false,
-  adaptiveStep: false,
-  stepDecay: 0.5,
-  minEpsilon: 1e-9,
-  minMargin: 0,
-  // Not a stopping rule here (no early stop): it only decides which samples count as converged.
-  targetMargin: 3e-5,
-  cotangent: 'exact',
-  step: 'sign',
-  refine: false,
+/**
+ * What the descent presets share: one sample at a time with no junction search and seeded
+ * sample choice, so these fields only matter to presets that override them.
+ */
+const DESCENT_BASE = {
   direction: 'descent',
   method: 'descent',
+  stepDecay: 0.5,
+  minEpsilon: 1e-9,
+  targetMargin: 3e-5,
   tieClasses: 2,
   maxTieClasses: 2,
   tiePsnr: 26,
@@ -126,6 +118,22 @@ const PAPER: FragilizeSettings = {
   selectionPool: 10,
   selectionScreen: 10,
   seed: 0,
+} as const satisfies Partial<FragilizeSettings>;
+
+/** Algorithm 1 of the paper as printed, with the sign corrected to descent (DESIGN.md). */
+const PAPER: FragilizeSettings = {
+  ...DESCENT_BASE,
+  preset: 'paper',
+  objective: 'eq3',
+  epsilon: 1e-4,
+  maxIterations: 10_000,
+  earlyStop: false,
+  adaptiveStep: false,
+  minMargin: 0,
+  // targetMargin is not a stopping rule here (no early stop): it only decides which samples count as converged.
+  cotangent: 'exact',
+  step: 'sign',
+  refine: false,
 };
 
 /**
@@ -137,31 +145,17 @@ const PAPER: FragilizeSettings = {
  * but a sample balanced between two classes flips only about half the time.
  */
 const BOUNDARY: FragilizeSettings = {
+  ...DESCENT_BASE,
   preset: 'boundary',
   objective: 'logit-margin',
   epsilon: 1e-2,
   maxIterations: 1_000,
   earlyStop: true,
   adaptiveStep: true,
-  stepDecay: 0.5,
-  minEpsilon: 1e-9,
   minMargin: 1e-5,
-  targetMargin: 3e-5,
   cotangent: 'lagged',
   step: 'l2',
   refine: true,
-  direction: 'descent',
-  method: 'descent',
-  tieClasses: 2,
-  maxTieClasses: 2,
-  tiePsnr: 26,
-  junctionAnchor: 'iterate',
-  tieTop: 'original',
-  junctionDamping: 1,
-  selection: 'seeded',
-  selectionPool: 10,
-  selectionScreen: 10,
-  seed: 0,
 };
 
 /**
