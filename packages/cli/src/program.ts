@@ -56,6 +56,7 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
     .option('--tie-classes <k>', 'junction presets: how many classes must tie (ChangeRate ceiling ≈ (k−1)/k, lower PSNR)', parseInteger('--tie-classes', 2, 1000))
     .option('--max-tie-classes <k>', 'junction presets: samples whose larger tie fits --tie-psnr tie up to this many classes', parseInteger('--max-tie-classes', 2, 1000))
     .option('--tie-psnr <db>', 'junction presets: image-quality budget (PSNR, dB) for tying more than --tie-classes', parsePositiveNumber('--tie-psnr'))
+    .option('--max-evaluations <n>', 'junction presets: gradient evaluations one sample may spend (default preset: 185, i.e. 200 with choosing it); 0 for no limit', parseInteger('--max-evaluations', 0, 100_000_000))
     .addOption(new Option('--selection <kind>', 'trigger candidates: seeded (first correctly classified of a seeded shuffle) or junction-distance (the ones nearest a --tie-classes tie in a larger pool); default from the preset').choices(['seeded', 'junction-distance']))
     .option('--selection-pool <n>', 'junction-distance selection: pool size as a multiple of --count', parseInteger('--selection-pool', 1, 1000))
     .option('--selection-screen <n>', 'junction-distance selection: how many pool samples (× --count), nearest a tie by their probabilities, get exact distances', parseInteger('--selection-screen', 1, 1000))

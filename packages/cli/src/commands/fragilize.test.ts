@@ -21,7 +21,7 @@ describe('fragilizeToFile tie sizes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const seal = async (name: string, tiePsnr: number) => {
+  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number } = {}) => {
     const out = join(dir, `${name}.safetensors`);
     // Silences the JSON summary the command prints.
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -35,6 +35,7 @@ describe('fragilizeToFile tie sizes', () => {
         iterations: 3,
         maxTieClasses: 7,
         tiePsnr,
+        ...more,
         json: true,
         modelLabel: ONNX_MODEL,
       });
@@ -52,5 +53,13 @@ describe('fragilizeToFile tie sizes', () => {
     const strict = await seal('strict', 200);
     expect(strict.summary.meanTieClasses).toBe(6);
     expect(strict.extra.tieClassesPerSample).toEqual([6, 6, 6, 6]);
+  });
+
+  it('passes --max-evaluations through; 0 lifts the preset’s limit', async () => {
+    // Measuring tie sizes up to 7 costs 6 evaluations, each 7-class iteration 6 more.
+    const tight = await seal('tight', 1, { maxEvaluations: 12 });
+    expect(tight.summary.gradientEvaluationsPerSample).toBe(12);
+    const unlimited = await seal('unlimited', 1, { maxEvaluations: 0 });
+    expect(unlimited.summary.gradientEvaluationsPerSample).toBe(24);
   });
 });

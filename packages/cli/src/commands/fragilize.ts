@@ -37,6 +37,8 @@ export interface FragilizeCommandOptions {
   readonly selectionScreen?: number;
   readonly maxTieClasses?: number;
   readonly tiePsnr?: number;
+  /** 0 lifts the preset's limit. */
+  readonly maxEvaluations?: number;
   readonly gradient?: 'exact' | 'nes' | 'spsa';
   readonly probes?: number;
   readonly sigma?: number;
@@ -107,6 +109,7 @@ export async function fragilizeToFile(
     ...(options.selectionScreen !== undefined ? { selectionScreen: options.selectionScreen } : {}),
     ...(options.maxTieClasses !== undefined ? { maxTieClasses: options.maxTieClasses } : {}),
     ...(options.tiePsnr !== undefined ? { tiePsnr: options.tiePsnr } : {}),
+    ...(options.maxEvaluations !== undefined ? { maxEvaluations: options.maxEvaluations === 0 ? null : options.maxEvaluations } : {}),
     onProgress: (p) => {
       const bySamples = selectionSettings.earlyStop;
       if (!barStarted) {

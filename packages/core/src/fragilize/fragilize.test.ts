@@ -141,3 +141,26 @@ describe('fragilize, junction preset', () => {
     expect(result.gradientEvaluations).toBeGreaterThan(0);
   });
 });
+
+describe('fragilize, junction evaluation budget', () => {
+  const adapter = new MlpAdapter({ seed: 5, weightScale: 1.5, inputShape: [1, 8, 8], hidden: 32 });
+  const random = new Random(4);
+  const inputs = { data: Float32Array.from({ length: 4 * 64 }, () => random.next()), shape: [4, 1, 8, 8] };
+
+  it('stops each sample before its next iteration would pass maxEvaluations', async () => {
+    // 5-class ties cost 4 evaluations per iteration: a budget of 22 allows 5 iterations, not 6.
+    const limited = await fragilize({ adapter, inputs, preset: 'junction', tieClasses: 5, maxIterations: 40, earlyStop: false, maxEvaluations: 22 });
+    for (const sample of limited.samples) {
+      expect(sample.gradientEvaluations).toBe(20);
+      expect(sample.iterations).toBe(5);
+    }
+    const free = await fragilize({ adapter, inputs, preset: 'junction', tieClasses: 5, maxIterations: 40, earlyStop: false, maxEvaluations: null });
+    for (const sample of free.samples) expect(sample.gradientEvaluations).toBe(160);
+  });
+
+  it('the default preset spends at most 185 per sample, tie sizing included', async () => {
+    const result = await fragilize({ adapter, inputs, preset: 'default' });
+    for (const sample of result.samples) expect(sample.gradientEvaluations).toBeLessThanOrEqual(185);
+    expect(resolveSettings({ preset: 'default' }).maxEvaluations).toBe(185);
+  });
+});

@@ -83,6 +83,12 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
   let iteration = 0;
   while (iteration < settings.maxIterations) {
     throwIfAborted(signal);
+    const budget = settings.maxEvaluations;
+    if (budget !== null) {
+      states.forEach((s, i) => {
+        if (s.evaluations + sizes[i]! - 1 > budget) s.done = true;
+      });
+    }
     const active = states.map((s, i) => [s, i] as const).filter(([s]) => !s.done);
     if (active.length === 0) break;
     iteration++;
