@@ -65,8 +65,8 @@ function randomInputs(count: number, seed: number): Tensor {
  */
 async function fixture(amplitude = 4e-6) {
   const mlp = new MlpAdapter({ seed: 5, weightScale: 3 });
-  const stable = await fragilize({ adapter: mlp, inputs: randomInputs(STABLE, 1), maxIterations: 300 });
-  const tiny = await fragilize({ adapter: mlp, inputs: randomInputs(1, 2), maxIterations: 300, minMargin: 1e-9, targetMargin: 1e-7 });
+  const stable = await fragilize({ adapter: mlp, inputs: randomInputs(STABLE, 1), maxIterations: 300, maxEvaluations: null });
+  const tiny = await fragilize({ adapter: mlp, inputs: randomInputs(1, 2), maxIterations: 300, maxEvaluations: null, minMargin: 1e-9, targetMargin: 1e-7 });
   const order = [0, 1, 2, 3, 4, -1, 5, 6, 7, 8, 9, 10, 11];
   const inputs = concatRows(
     order.map((i) => (i < 0 ? tiny.inputs : gatherRows(stable.inputs, [i]))),
