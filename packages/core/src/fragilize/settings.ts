@@ -188,7 +188,7 @@ const JUNCTION: FragilizeSettings = {
  * - The sample's runner-up class ends on top, a margin band above the other tied classes: a
  *   change that favours the sample's own class (fine-tuning on normal data does) flips it,
  *   and on the MNIST CNN weight noise flips it more often too (84 vs 75 % at std 1e-4).
- * About 165 gradient evaluations per sample; figures in docs/design-notes.md.
+ * 165-200 gradient evaluations per sample, choosing included; figures in docs/design-notes.md.
  */
 const DEFAULT: FragilizeSettings = {
   ...JUNCTION,
