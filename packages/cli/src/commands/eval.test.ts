@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MlpAdapter } from '@modelseal/core/testing';
 import type { ProgressReporter } from '../ui/progress.ts';
@@ -68,9 +68,10 @@ describe('runEval', () => {
       return openModel();
     };
     let printed = '';
-    await runEval({ config, out: join(dir, 'o'), json: true, model: join(dir, 'elsewhere.onnx'), progress: recorder(), openModel: spy, write: (t) => (printed += t) });
-    expect(opened[0]).toBe(join(dir, 'elsewhere.onnx'));
-    expect(JSON.parse(printed).model).toBe(join(dir, 'elsewhere.onnx'));
+    await runEval({ config, out: join(dir, 'o'), json: true, model: 'fixtures/elsewhere.onnx', progress: recorder(), openModel: spy, write: (t) => (printed += t) });
+    expect(opened[0]).toBe(resolve('fixtures/elsewhere.onnx'));
+    // Results name it as typed, without this machine's folders.
+    expect(JSON.parse(printed).model).toBe('fixtures/elsewhere.onnx');
   });
 
   it('prints one JSON object with --json', async () => {

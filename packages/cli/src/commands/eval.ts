@@ -42,6 +42,8 @@ export async function runEval(options: EvalCommandOptions): Promise<number> {
   let started = false;
   const result: StudyResult = await runStudy(config, {
     baseDir: dirname(configPath),
+    // Results name the model as typed, not by an absolute path of this machine.
+    ...(options.model ? { modelLabel: options.model } : {}),
     ...(options.openModel ? { openModel: options.openModel } : {}),
     onProgress: ({ done, total, detail }) => {
       if (!started) {

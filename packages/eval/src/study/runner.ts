@@ -68,6 +68,8 @@ export interface StudyResult {
 export interface RunStudyOptions {
   /** Folder the config's relative paths start from. */
   readonly baseDir?: string;
+  /** What results name the model by, when not the config's path (e.g. a path as the user typed it). */
+  readonly modelLabel?: string;
   readonly onProgress?: (progress: StudyProgress) => void;
   /** Injected by tests to count how often fresh copies are opened. */
   readonly openModel?: (location: string) => Promise<ModelAdapter>;
@@ -242,7 +244,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
     report('done');
 
     return {
-      model: config.model,
+      model: options.modelLabel ?? config.model,
       runtime: description.runtime,
       dataset: dataset.name,
       seeds: [...config.seeds],
