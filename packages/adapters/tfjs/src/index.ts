@@ -14,7 +14,7 @@ export {
   type BackdoorResult,
   type FineTuner,
 } from './training/backdoor.ts';
-export type { LabelledBatch } from './training/data.ts';
+export type { LabelledBatch } from '@modelseal/core';
 
 import { tfjsAdapterFactory } from './factory.ts';
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ModelSealError } from '../errors.ts';
 import { describeIssues } from '../util/describeIssues.ts';
 import { fineTuneParamsSchema } from './registry.ts';
@@ -10,7 +11,7 @@ import type { LabelledBatch } from './trainingData.ts';
  * with batch statistics and move their running mean and variance, which changes
  * the model even at learning rate 0. Runtimes that cannot do `update` refuse it.
  */
-export type BatchNormMode = 'frozen' | 'update';
+export type BatchNormMode = FineTuneParams['batchNorm'];
 
 export interface FineTuneStep {
   /** 1-based. */
@@ -40,13 +41,8 @@ export interface FineTuneResult {
   readonly weights: AttackReport;
 }
 
-export interface FineTuneParams {
-  readonly learningRate: number;
-  readonly steps: number;
-  readonly batchSize: number;
-  readonly seed: number;
-  readonly batchNorm: BatchNormMode;
-}
+/** The validated numeric options, as the attack registry's schema defines them. */
+export type FineTuneParams = z.output<typeof fineTuneParamsSchema>;
 
 /** Validates a fine-tune's numeric options with the attack registry's schema, naming every bad field. */
 export function parseFineTuneParams(options: FineTuneOptions): FineTuneParams {

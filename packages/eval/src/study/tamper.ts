@@ -1,4 +1,4 @@
-import { chunkRows, isModelSealError, topTwo, verify, type ModelAdapter } from '@modelseal/core';
+import { chunkRows, isModelSealError, verify, type ModelAdapter, type Tensor } from '@modelseal/core';
 import type { LabelledBatch } from '@modelseal/adapter-tfjs';
 import type { TriggerSamples } from '../baselines/index.ts';
 import { applyAttack } from './attack.ts';
@@ -34,26 +34,25 @@ export interface TamperOptions {
  * ending the run. Only on such a refusal are the samples queried one by one to find them.
  */
 export async function tamperedChangeRate(model: ModelAdapter, samples: TriggerSamples): Promise<{ rate: number; nonFinite: number }> {
-  try {
-    return { rate: (await verify({ adapter: model, inputs: samples.inputs, labels: samples.labels })).changeRate, nonFinite: 0 };
-  } catch (error) {
-    if (!isModelSealError(error) || error.code !== 'MODEL_OUTPUT') throw error;
-  }
+  const changesIn = async (inputs: Tensor, labels: Int32Array): Promise<number | 'non-finite'> => {
+    try {
+      return (await verify({ adapter: model, inputs, labels })).labelChanges;
+    } catch (error) {
+      if (isModelSealError(error) && error.code === 'MODEL_OUTPUT') return 'non-finite';
+      throw error;
+    }
+  };
+  const total = samples.labels.length;
+  const all = await changesIn(samples.inputs, samples.labels);
+  if (all !== 'non-finite') return { rate: all / Math.max(1, total), nonFinite: 0 };
   let changed = 0;
   let nonFinite = 0;
-  let index = 0;
-  for (const row of chunkRows(samples.inputs, 1)) {
-    try {
-      const output = await model.predict(row);
-      if (topTwo(output.data).index !== samples.labels[index]) changed++;
-    } catch (error) {
-      if (!isModelSealError(error) || error.code !== 'MODEL_OUTPUT') throw error;
-      changed++;
-      nonFinite++;
-    }
-    index++;
+  for (const [index, row] of chunkRows(samples.inputs, 1).entries()) {
+    const one = await changesIn(row, samples.labels.subarray(index, index + 1));
+    if (one === 'non-finite') nonFinite++;
+    changed += one === 'non-finite' ? 1 : one;
   }
-  return { rate: changed / Math.max(1, samples.labels.length), nonFinite };
+  return { rate: changed / Math.max(1, total), nonFinite };
 }
 
 /** Applies one attack setting to a fresh model copy and verifies every method's trigger set on it. */

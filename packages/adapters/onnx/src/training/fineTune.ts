@@ -1,4 +1,6 @@
 import {
+  batchSampler,
+  checkLabelledBatch,
   diffWeights,
   gatherRows,
   ModelSealError,
@@ -9,7 +11,6 @@ import {
   type FineTuneResult,
 } from '@modelseal/core';
 import type { OnnxAdapter } from '../adapter.ts';
-import { batchSampler, checkLabelledBatch } from './data.ts';
 import { crossEntropyTargets, meanCrossEntropy } from './loss.ts';
 
 export type { BatchNormMode, FineTuneOptions, FineTuneResult, FineTuneStep } from '@modelseal/core';

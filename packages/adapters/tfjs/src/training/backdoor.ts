@@ -4,15 +4,16 @@ import {
   Random,
   argmaxRows,
   backdoorParamsSchema,
+  checkLabelledBatch,
   gatherRows,
   stampPatch,
+  type LabelledBatch,
   type ModelAdapter,
   type Patch,
   type PatchGeometry,
   type PatchInput,
 } from '@modelseal/core';
 import type { TfjsAdapter } from '../adapter.ts';
-import { checkLabelledBatch, type LabelledBatch } from './data.ts';
 import { fineTune, type FineTuneOptions, type FineTuneResult } from './fineTune.ts';
 
 export interface BackdoorOptions extends Omit<FineTuneOptions, 'batchNorm'> {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   ModelSealError,
+  batchSampler,
+  checkLabelledBatch,
   diffWeights,
   parseFineTuneParams,
   snapshotWeights,
@@ -10,7 +12,6 @@ import {
   type OutputKind,
 } from '@modelseal/core';
 import type { TfjsAdapter } from '../adapter.ts';
-import { batchSampler, checkLabelledBatch } from './data.ts';
 
 export type { BatchNormMode, FineTuneOptions, FineTuneResult, FineTuneStep } from '@modelseal/core';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadDataset, toModelBatch, type ImageSet } from '@modelseal/datasets';
 import { initBackend } from '../backend.ts';
 import { fileSaveHandler } from '../io/saveHandler.ts';
-import type { LabelledBatch } from './data.ts';
+import type { LabelledBatch } from '@modelseal/core';
 
 const INPUT = { inputShape: [28, 28, 1], layout: 'NHWC', valueRange: [0, 1] } as const;
 
