@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { OBJECTIVE_NAMES, PRESET_NAMES } from '@modelseal/core';
-import { parseChoice, parseInteger, parsePositiveNumber } from './options.ts';
+import { parseChoice, parseFraction, parseInteger, parsePositiveNumber } from './options.ts';
 
 export interface CommandHandlers {
   train(options: Record<string, unknown>): Promise<number>;
@@ -60,6 +60,7 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
     .addOption(new Option('--selection <kind>', 'trigger candidates: seeded (first correctly classified of a seeded shuffle) or junction-distance (the ones nearest a --tie-classes tie in a larger pool); default from the preset').choices(['seeded', 'junction-distance']))
     .option('--selection-pool <n>', 'junction-distance selection: pool size as a multiple of --count', parseInteger('--selection-pool', 1, 1000))
     .option('--selection-screen <n>', 'junction-distance selection: how many pool samples (× --count), nearest a tie by their probabilities, get exact distances', parseInteger('--selection-screen', 1, 1000))
+    .option('--spare-candidates <fraction>', 'spares drawn as a fraction of --count and fragilized in place of samples that end outside the margin band (default preset: 0.1); 0 keeps every sample', parseFraction('--spare-candidates'))
     .option('--min-margin <x>', 'smallest top-1/top-2 margin a kept sample may have', parsePositiveNumber('--min-margin'))
     .option('--target-margin <x>', 'a sample is done once its margin is at most this', parsePositiveNumber('--target-margin'))
     .addOption(new Option('--gradient <kind>', 'exact (vjp), or nes/spsa estimated from probabilities (default: exact when the adapter has it, else nes)').choices(['exact', 'nes', 'spsa']))

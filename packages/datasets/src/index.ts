@@ -29,3 +29,5 @@ export type { ImageGeometry, ModelBatch, ModelInput } from './toModelBatch.ts';
 export { encodePng } from './png.ts';
 export { pickTriggerCandidates, triggerSelectionFor } from './triggerCandidates.ts';
 export type { TriggerCandidates, TriggerSelection } from './triggerCandidates.ts';
+export { fragilizeFromDataset } from './fragilizeFromDataset.ts';
+export type { FragilizeFromDatasetOptions, FragilizedFromDataset } from './fragilizeFromDataset.ts';

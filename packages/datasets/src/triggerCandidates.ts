@@ -33,6 +33,8 @@ export interface TriggerCandidates {
   readonly distances?: number[];
   /** Correctly classified samples the choice was made from. */
   readonly poolSize: number;
+  /** The next-ranked candidates after the chosen ones (as many as `spare` asked for and the pool holds). */
+  readonly spares: { readonly indices: number[]; readonly batch: { data: Float32Array; shape: number[] } };
 }
 
 /**
@@ -41,15 +43,18 @@ export interface TriggerCandidates {
  * chunks so that only a little more than `count` samples are ever sent to the model.
  * With `junction-distance` selection, the pool is `pool` × count correctly classified
  * samples (or every one there is, if fewer) and the `count` cheapest to tie are kept.
+ * `spare` more candidates, next in the same order, come back as spares.
  */
 export async function pickTriggerCandidates(
   adapter: ModelAdapter,
   images: ImageSet,
-  options: { count: number; seed: number; signal?: AbortSignal; selection?: TriggerSelection },
+  options: { count: number; seed: number; spare?: number; signal?: AbortSignal; selection?: TriggerSelection },
 ): Promise<TriggerCandidates> {
   const description = adapter.describe();
   const selection = options.selection ?? { kind: 'seeded' };
-  const wanted = selection.kind === 'seeded' ? options.count : options.count * selection.pool;
+  const spare = options.spare ?? 0;
+  if (!Number.isInteger(spare) || spare < 0) throw new ModelSealError('INVALID_ARGUMENT', `spare candidates must be a non-negative integer, got ${spare}`);
+  const wanted = selection.kind === 'seeded' ? options.count + spare : Math.max(options.count + spare, options.count * selection.pool);
   const order = selectSamples(images, { count: images.count, seed: options.seed, classBalanced: true });
   const chosen: number[] = [];
   // Forward-only log-probability spread of each chosen sample (junction-distance selection).
@@ -81,11 +86,16 @@ export async function pickTriggerCandidates(
     );
   }
   const screenedAccuracy = correct / screened;
+  const sparesOf = (ranked: number[]): TriggerCandidates['spares'] => {
+    const indices = ranked.slice(options.count, options.count + spare);
+    return { indices, batch: toModelBatch(images, description, indices) };
+  };
   if (selection.kind === 'seeded') {
-    return { indices: chosen, batch: toModelBatch(images, description, chosen), screenedAccuracy, selectionGradientEvaluations: 0, poolSize: chosen.length };
+    const indices = chosen.slice(0, options.count);
+    return { indices, batch: toModelBatch(images, description, indices), screenedAccuracy, selectionGradientEvaluations: 0, poolSize: chosen.length, spares: sparesOf(chosen) };
   }
   // Exact distances only for the samples whose top-k log-probabilities lie closest together.
-  const screenSize = Math.min(chosen.length, Math.max(options.count, options.count * (selection.screen ?? selection.pool)));
+  const screenSize = Math.min(chosen.length, Math.max(options.count + spare, options.count * (selection.screen ?? selection.pool)));
   const shortlist = chosen
     .map((index, position) => ({ index, position, spread: spreads[position]! }))
     .sort((a, b) => a.spread - b.spread || a.position - b.position)
@@ -103,16 +113,17 @@ export async function pickTriggerCandidates(
   // Cheapest first; equal distances keep the seeded order, so the choice stays reproducible.
   const ranked = shortlist
     .map((index, position) => ({ index, position, distance: scored.distances[position]![k - 2]! }))
-    .sort((a, b) => a.distance - b.distance || a.position - b.position)
-    .slice(0, options.count);
-  const indices = ranked.map((r) => r.index);
+    .sort((a, b) => a.distance - b.distance || a.position - b.position);
+  const kept = ranked.slice(0, options.count);
+  const indices = kept.map((r) => r.index);
   return {
     indices,
     batch: toModelBatch(images, description, indices),
     screenedAccuracy,
     selectionGradientEvaluations: scored.gradientEvaluations,
-    distances: ranked.map((r) => r.distance),
+    distances: kept.map((r) => r.distance),
     poolSize: chosen.length,
+    spares: sparesOf(ranked.map((r) => r.index)),
   };
 }
 

@@ -24,6 +24,8 @@ export function sampleStudyResult(): StudyResult {
       ssim: method === 'ours' ? 0.85 : method === 'paper' ? 0.6 : null,
       msPerSample: 12.5,
       gradientEvaluationsPerSample: method === 'paper' ? 1001 : 7,
+      inBand: method === 'ours' ? 99.5 : method === 'paper' ? 12 : null,
+      replaced: method === 'ours' ? 1.5 : method === 'paper' ? 0 : null,
     })),
     columns: [...values.map((value) => ({ attack: 'noise' as const, value, variant: null })), { attack: 'fp16', value: null, variant: null }],
     cells: methods.flatMap((method) => [

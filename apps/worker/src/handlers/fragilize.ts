@@ -1,12 +1,11 @@
 import {
   chooseGradient,
-  fragilize,
   ModelSealError,
   resolveSettings,
   triggerSetFromFragilization,
   encodeTriggerSet,
 } from '@modelseal/core';
-import { loadDataset, pickTriggerCandidates, triggerSelectionFor, type Dataset } from '@modelseal/datasets';
+import { fragilizeFromDataset, loadDataset, type Dataset } from '@modelseal/datasets';
 import type { JobPayload } from '@modelseal/jobs';
 import { openModelRow } from '../adapters.ts';
 import type { WorkerContext } from '../context.ts';
@@ -39,15 +38,9 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
     if (sampleSet) dataset = await fitSampleSet(sampleSet, dataset, description, model.name);
     await reporter.stage('selecting samples');
     const gradient = chooseGradient(adapter, { seed: payload.seed, ...(payload.gradient ? { kind: payload.gradient } : {}) });
-    // Presets that pick cheap-to-tie candidates (the default) need the model's gradients here too.
     const settings = resolveSettings({ preset: payload.preset });
-    const selection = triggerSelectionFor(settings, gradient);
-    const candidates = await pickTriggerCandidates(adapter, dataset.test, { count: payload.count, seed: payload.seed, signal, selection });
-
-    await reporter.stage('fragilizing');
-    const result = await fragilize({
-      adapter,
-      inputs: candidates.batch,
+    const { result, indices, replaced, candidates } = await fragilizeFromDataset(adapter, dataset.test, {
+      count: payload.count,
       gradient,
       preset: payload.preset,
       seed: payload.seed,
@@ -55,15 +48,20 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
       ...(payload.objective ? { objective: payload.objective } : {}),
       ...(payload.epsilon !== undefined ? { epsilon: payload.epsilon } : {}),
       ...(payload.maxIterations !== undefined ? { maxIterations: payload.maxIterations } : {}),
+      onCandidates: () => reporter.stage('fragilizing'),
       // Early-stopping presets finish sample by sample; the paper's fixed loop counts iterations.
-      // Capped below 1 so only the committed result reads as complete.
-      onProgress: (p) => reporter.progress(Math.min(0.99, settings.earlyStop ? (p.total - p.active) / p.total : p.iteration / p.maxIterations)),
+      // Spares for samples that missed their band take the last few percent. Capped below 1
+      // so only the committed result reads as complete.
+      onProgress: (p, { round }) => {
+        const fraction = settings.earlyStop ? (p.total - p.active) / p.total : p.iteration / p.maxIterations;
+        reporter.progress(Math.min(0.99, round === 0 ? 0.95 * fraction : 0.95 + 0.04 * fraction));
+      },
     });
 
     await reporter.stage('writing trigger set');
     const triggerSet = triggerSetFromFragilization(result, description, {
       classNames: dataset.classNames,
-      extra: { dataset: dataset.name, split: 'test', sampleIndices: candidates.indices },
+      extra: { dataset: dataset.name, split: 'test', sampleIndices: indices },
     });
     // Content-addressed: a retried attempt that makes the same set stores it once.
     const stored = await context.artifacts.put(encodeTriggerSet(triggerSet, { signingKey: context.signingKey }), { kind: 'trigger-set' });
@@ -77,6 +75,7 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
       gradient: result.gradientSource,
       durationMs: Math.round(result.durationMs),
       screenedAccuracy: candidates.screenedAccuracy,
+      replacedSamples: replaced,
     };
     // Progress writes must not land after the final state.
     await reporter.close();

@@ -21,7 +21,7 @@ describe('fragilizeToFile tie sizes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number } = {}) => {
+  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number; spareCandidates?: number } = {}) => {
     const out = join(dir, `${name}.safetensors`);
     // Silences the JSON summary the command prints.
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -57,9 +57,11 @@ describe('fragilizeToFile tie sizes', () => {
 
   it('passes --max-evaluations through; 0 lifts the preset’s limit', async () => {
     // Measuring tie sizes up to 7 costs 6 evaluations, each 7-class iteration 6 more.
-    const tight = await seal('tight', 1, { maxEvaluations: 12 });
+    // Without spares: a sample cut short by the budget would otherwise get a spare.
+    const tight = await seal('tight', 1, { maxEvaluations: 12, spareCandidates: 0 });
     expect(tight.summary.gradientEvaluationsPerSample).toBe(12);
-    const unlimited = await seal('unlimited', 1, { maxEvaluations: 0 });
+    expect(tight.summary.replacedSamples).toBe(0);
+    const unlimited = await seal('unlimited', 1, { maxEvaluations: 0, spareCandidates: 0 });
     expect(unlimited.summary.gradientEvaluationsPerSample).toBe(24);
   });
 });

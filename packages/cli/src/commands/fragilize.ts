@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import {
   chooseGradient,
   finiteOrNull,
-  fragilize,
   resolveSettings,
   triggerSetFromFragilization,
   writeTriggerSetFile,
@@ -12,7 +11,7 @@ import {
   type PresetName,
   type ObjectiveName,
 } from '@modelseal/core';
-import { fromModelBatch, loadDataset, pickTriggerCandidates, triggerSelectionFor, type Dataset } from '@modelseal/datasets';
+import { fragilizeFromDataset, fromModelBatch, loadDataset, type Dataset } from '@modelseal/datasets';
 import { createRegistry, openModel } from '../adapters.ts';
 import { loadSigningKey } from '../options.ts';
 import { renderComparison } from '../pictures.ts';
@@ -35,6 +34,8 @@ export interface FragilizeCommandOptions {
   readonly selection?: 'seeded' | 'junction-distance';
   readonly selectionPool?: number;
   readonly selectionScreen?: number;
+  /** Spares as a fraction of count, fragilized in place of samples that miss their band; 0 keeps every sample. */
+  readonly spareCandidates?: number;
   readonly maxTieClasses?: number;
   readonly tiePsnr?: number;
   /** 0 lifts the preset's limit. */
@@ -78,23 +79,14 @@ export async function fragilizeToFile(
     ...(options.selection !== undefined ? { selection: options.selection } : {}),
     ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
     ...(options.selectionScreen !== undefined ? { selectionScreen: options.selectionScreen } : {}),
+    ...(options.spareCandidates !== undefined ? { spareCandidates: options.spareCandidates } : {}),
   });
-  const candidates = await pickTriggerCandidates(adapter, dataset.test, {
-    count: options.count,
-    seed: options.seed,
-    selection: triggerSelectionFor(selectionSettings, gradient),
-  });
-  log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(candidates.screenedAccuracy * 100).toFixed(1)} %)`);
-  if (candidates.selectionGradientEvaluations > 0) {
-    log(`  the ${options.count} nearest a ${selectionSettings.tieClasses}-class tie among ${candidates.poolSize} (${(candidates.selectionGradientEvaluations / options.count).toFixed(1)} gradient evaluations per sample)`);
-  }
 
   const progress = createProgress({ json: options.json });
-  let barStarted = false;
+  let barRound = -1;
   // With early stopping, progress is samples done; fixed-length loops (paper, default) count iterations.
-  const result = await fragilize({
-    adapter,
-    inputs: candidates.batch,
+  const { result, candidates, indices, replaced } = await fragilizeFromDataset(adapter, dataset.test, {
+    count: options.count,
     gradient,
     preset: options.preset,
     seed: options.seed,
@@ -107,14 +99,22 @@ export async function fragilizeToFile(
     ...(options.selection !== undefined ? { selection: options.selection } : {}),
     ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
     ...(options.selectionScreen !== undefined ? { selectionScreen: options.selectionScreen } : {}),
+    ...(options.spareCandidates !== undefined ? { spareCandidates: options.spareCandidates } : {}),
     ...(options.maxTieClasses !== undefined ? { maxTieClasses: options.maxTieClasses } : {}),
     ...(options.tiePsnr !== undefined ? { tiePsnr: options.tiePsnr } : {}),
     ...(options.maxEvaluations !== undefined ? { maxEvaluations: options.maxEvaluations === 0 ? null : options.maxEvaluations } : {}),
-    onProgress: (p) => {
+    onCandidates: (chosen) => {
+      log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(chosen.screenedAccuracy * 100).toFixed(1)} %)`);
+      if (chosen.selectionGradientEvaluations > 0) {
+        log(`  the ${options.count} nearest a ${selectionSettings.tieClasses}-class tie among ${chosen.poolSize} (${(chosen.selectionGradientEvaluations / options.count).toFixed(1)} gradient evaluations per sample)`);
+      }
+    },
+    onProgress: (p, { round, replacing }) => {
       const bySamples = selectionSettings.earlyStop;
-      if (!barStarted) {
-        progress.start(bySamples ? p.total : p.maxIterations, 'fragilize');
-        barStarted = true;
+      if (barRound !== round) {
+        if (barRound >= 0) progress.stop();
+        progress.start(bySamples ? p.total : p.maxIterations, round === 0 ? 'fragilize' : `spares for ${replacing} outside the band`);
+        barRound = round;
       }
       const detail = `iteration ${p.iteration} · in band ${p.converged}/${p.total} · mean margin ${p.meanMargin.toExponential(1)}`;
       progress.update(bySamples ? p.total - p.active : p.iteration, detail);
@@ -146,6 +146,7 @@ export async function fragilizeToFile(
     selection: result.settings.selection,
     selectionGradientEvaluationsPerSample: candidates.selectionGradientEvaluations / result.samples.length,
     converged: result.samples.filter((s) => s.converged).length,
+    replacedSamples: replaced,
     labelsChanged: result.samples.filter((s) => s.label !== s.originalLabel).length,
     medianMargin: median,
     minMargin: margins[0] ?? 0,
@@ -162,7 +163,7 @@ export async function fragilizeToFile(
     extra: {
       dataset: dataset.name,
       split: 'test',
-      sampleIndices: candidates.indices,
+      sampleIndices: indices,
       meanPsnr: finiteOrNull(quality.meanPsnr),
       meanSsim: finiteOrNull(quality.meanSsim),
     },
@@ -192,7 +193,7 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
         [
           `wrote ${summary.out}: ${summary.samples} fragile samples${summary.signed ? ' (signed)' : ''}`,
           `  ${summary.preset} preset, ${summary.method === 'junction' ? `${tieDescription(summary.tieClasses as number, summary.meanTieClasses as number)} junction${summary.selection === 'junction-distance' ? ' (candidates chosen by junction distance)' : ''}` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
-          `  converged ${summary.converged}/${summary.samples}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
+          `  converged ${summary.converged}/${summary.samples}${(summary.replacedSamples as number) > 0 ? ` (${summary.replacedSamples as number} spare${summary.replacedSamples === 1 ? '' : 's'} fragilized in place of samples that missed the band)` : ''}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
           `  image quality: PSNR ${(summary.meanPsnr as number).toFixed(1)} dB, SSIM ${(summary.meanSsim as number).toFixed(3)}`,
           ...(options.preview ? [`  preview: ${options.preview}`] : []),
         ].join('\n') + '\n',

@@ -4,3 +4,4 @@ export * from './settings.ts';
 export * from './zerothOrder.ts';
 export * from './chooseGradient.ts';
 export * from './junctionDistance.ts';
+export * from './replaceSamples.ts';

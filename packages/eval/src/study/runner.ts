@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { fragilize, presetSettings, psnrBatch, ssimBatch, type ModelAdapter, type ModelDescription } from '@modelseal/core';
-import { loadDataset, pickTriggerCandidates, toModelBatch, triggerSelectionFor, type ImageSet } from '@modelseal/datasets';
+import { presetSettings, psnrBatch, ssimBatch, type ModelAdapter, type ModelDescription } from '@modelseal/core';
+import { fragilizeFromDataset, loadDataset, pickTriggerCandidates, toModelBatch, triggerSelectionFor, type ImageSet } from '@modelseal/datasets';
 import { icip2022Samples, nonFragileSamples, randomNoiseSamples, type TriggerSamples } from '../baselines/index.ts';
 import { openModel as defaultOpenModel } from '../models.ts';
 import { attackSettings, type AttackSetting, type MethodName, type StudyConfig } from './config.ts';
@@ -24,6 +24,9 @@ export interface MethodSummary {
   readonly ssim: number | null;
   readonly msPerSample: number;
   readonly gradientEvaluationsPerSample: number;
+  /** Samples per seed that ended inside their margin band, and how many of those are spares swapped in; null for baselines. */
+  readonly inBand: number | null;
+  readonly replaced: number | null;
 }
 
 export interface CellResult {
@@ -79,6 +82,8 @@ interface MethodRun {
   readonly samples: TriggerSamples;
   readonly psnr: number | null;
   readonly ssim: number | null;
+  readonly inBand?: number;
+  readonly replaced?: number;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -120,28 +125,29 @@ async function makeSamples(
     case 'junction':
     case 'paper': {
       const preset = method === 'ours' ? 'default' : method;
-      const selectionStarted = performance.now();
-      const candidates = await pickTriggerCandidates(adapter, test, { count: config.count, seed, selection: triggerSelectionFor(presetSettings(preset)) });
-      // Choosing candidates by junction distance costs gradients and time: count them with the method.
-      const selectionMs = candidates.selectionGradientEvaluations > 0 ? performance.now() - selectionStarted : 0;
-      const result = await fragilize({
-        adapter,
-        inputs: candidates.batch,
-        preset,
+      const started = performance.now();
+      const { result, candidates, replaced } = await fragilizeFromDataset(adapter, test, {
+        count: config.count,
         seed,
+        preset,
         ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
-        onProgress: (p) => context.step(`${method} iteration ${p.iteration}/${p.maxIterations}`),
+        onProgress: (p, { round, replacing }) =>
+          context.step(round === 0 ? `${method} iteration ${p.iteration}/${p.maxIterations}` : `${method}: replacing ${replacing} samples outside the band, iteration ${p.iteration}/${p.maxIterations}`),
       });
+      // Choosing candidates by junction distance costs gradients and time: count them with the method.
+      const durationMs = candidates.selectionGradientEvaluations > 0 ? performance.now() - started : result.durationMs;
       return {
         samples: {
           inputs: result.inputs,
           labels: result.labels,
           originals: result.originalInputs,
           gradientEvaluations: result.gradientEvaluations + candidates.selectionGradientEvaluations,
-          durationMs: result.durationMs + selectionMs,
+          durationMs,
         },
         psnr: psnrBatch(result.originalInputs, result.inputs, { dataRange: rangeOf(description) }).mean,
         ssim: ssimBatch(result.originalInputs, result.inputs, { dataRange: rangeOf(description), layout: description.layout }).mean,
+        inBand: result.samples.filter((sample) => sample.converged).length,
+        replaced,
       };
     }
   }
@@ -259,6 +265,8 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
           ssim: meanOrNull(list.map((r) => r.ssim)),
           msPerSample: mean(list.map((r) => r.samples.durationMs / Math.max(1, r.samples.labels.length))),
           gradientEvaluationsPerSample: mean(list.map((r) => r.samples.gradientEvaluations / Math.max(1, r.samples.labels.length))),
+          inBand: meanOrNull(list.map((r) => r.inBand ?? null)),
+          replaced: meanOrNull(list.map((r) => r.replaced ?? null)),
         };
       }),
       columns: settings.map((s) => ({ attack: s.kind, value: s.value ?? null, variant: s.variant ?? null })),

@@ -31,8 +31,9 @@ describe('formatTables', () => {
 
   it('puts each attack kind in its own table and reports quality and cost per method', () => {
     expect(text).toMatch(/float16 round trip[^\n]*\nFloat16\s+ChangeRate\nNon-fragile\s+50\.00/);
-    expect(text).toMatch(/Ours \(default\)\s+100\s+27\.50\s+0\.850\s+12\.5\s+7\.0/);
-    expect(text).toMatch(/Random\s+100\s+n\/a\s+n\/a/);
+    expect(text).toMatch(/Ours \(default\)\s+100\s+99\.5 \(1\.5 spare\)\s+27\.50\s+0\.850\s+12\.5\s+7\.0/);
+    expect(text).toMatch(/Ours \(paper preset\)\s+100\s+12\.0\s+20\.25/);
+    expect(text).toMatch(/Random\s+100\s+n\/a\s+n\/a\s+n\/a/);
   });
 
   it('marks cells where the tampered model answered NaN and says how many queries did', () => {

@@ -74,12 +74,14 @@ export function formatTables(result: StudyResult): string {
     return `${title}\n${alignColumns([header, ...body])}${effects.join('')}${dagger.join('')}`;
   });
   const quality = alignColumns([
-    ['Samples', 'N', 'PSNR (dB)', 'SSIM', 'ms/sample', 'grad evals/sample'],
+    ['Samples', 'N', 'in band', 'PSNR (dB)', 'SSIM', 'ms/sample', 'grad evals/sample'],
     ...rows.map((method) => {
       const s = result.methods.find((m) => m.method === method)!;
       return [
         METHOD_TITLES[method],
         String(Math.round(s.samples)),
+        // Spares swapped in for samples that missed their band, in brackets.
+        s.inBand == null ? 'n/a' : `${formatNumber(s.inBand, 1)}${s.replaced ? ` (${formatNumber(s.replaced, 1)} spare)` : ''}`,
         formatNumber(s.psnr, 2),
         formatNumber(s.ssim, 3),
         s.msPerSample.toFixed(1),

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { argmaxRows, fragilize, resolveSettings } from '@modelseal/core';
+import { MlpAdapter } from '@modelseal/core/testing';
+import { fragilizeFromDataset } from './fragilizeFromDataset.ts';
+import { pickTriggerCandidates, triggerSelectionFor } from './triggerCandidates.ts';
+import type { ImageSet } from './types.ts';
+
+describe('fragilizeFromDataset', () => {
+  const adapter = new MlpAdapter({ inputShape: [1, 4, 4], numClasses: 4, seed: 3 });
+  const count = 80;
+  const pixels = Float32Array.from({ length: count * 16 }, (_, i) => ((i * 7919) % 101) / 100);
+  const images = async (): Promise<ImageSet> => {
+    const labels = Int32Array.from(argmaxRows(await adapter.predict({ data: pixels, shape: [count, 1, 4, 4] })));
+    return { height: 4, width: 4, channels: 1, pixels, labels, count };
+  };
+  // Two iterations leave part of the samples outside the band.
+  const settings = { preset: 'boundary', maxIterations: 2 } as const;
+
+  it('fragilizes spares in place of samples that end outside the margin band', async () => {
+    const set = await images();
+    const plain = await fragilizeFromDataset(adapter, set, { count: 10, seed: 4, ...settings, spareCandidates: 0 });
+    const outside = plain.result.samples.flatMap((s, i) => (s.converged ? [] : [i]));
+    expect(plain.replaced).toBe(0);
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.length).toBeLessThan(10);
+
+    const progress: number[] = [];
+    const withSpares = await fragilizeFromDataset(adapter, set, {
+      count: 10,
+      seed: 4,
+      ...settings,
+      spareCandidates: 1,
+      onProgress: (_, { round }) => progress.push(round),
+    });
+    expect(withSpares.replaced).toBeGreaterThan(0);
+    const inBand = (r: typeof plain) => r.result.samples.filter((s) => s.converged).length;
+    expect(inBand(withSpares)).toBe(inBand(plain) + withSpares.replaced);
+    expect(Math.max(...progress)).toBeGreaterThan(0);
+    // Samples that made the band the first time stay where they were; replaced ones come from the spares.
+    const spares = withSpares.candidates.spares.indices;
+    withSpares.indices.forEach((index, i) => {
+      if (outside.includes(i)) expect(index === plain.indices[i] || spares.includes(index)).toBe(true);
+      else expect(index).toBe(plain.indices[i]);
+    });
+    const swapped = withSpares.indices.flatMap((index, i) => (index !== plain.indices[i] ? [i] : []));
+    expect(swapped).toHaveLength(withSpares.replaced);
+    // A swapped-in sample is the fragilized spare itself, not a relabelled original.
+    const again = await fragilize({ adapter, inputs: pickRow(withSpares.candidates.spares.batch, spares.indexOf(withSpares.indices[swapped[0]!]!)), ...settings, seed: 4 });
+    expect(Array.from(withSpares.result.inputs.data.subarray(swapped[0]! * 16, swapped[0]! * 16 + 16))).toEqual(Array.from(again.inputs.data));
+    expect(withSpares.result.gradientEvaluations).toBeGreaterThan(plain.result.gradientEvaluations);
+  });
+
+  it('draws spares as the next candidates in the selection order', async () => {
+    const set = await images();
+    // The pool (20 × count) and the screen cover all 80 samples for both counts, so only the ranking decides.
+    const selection = triggerSelectionFor(resolveSettings({ preset: 'default', tieClasses: 3, maxTieClasses: 3, selectionScreen: 20 }));
+    const picked = await pickTriggerCandidates(adapter, set, { count: 6, seed: 4, spare: 3, selection });
+    const wider = await pickTriggerCandidates(adapter, set, { count: 9, seed: 4, selection });
+    expect(picked.indices).toEqual(wider.indices.slice(0, 6));
+    expect(picked.spares.indices).toEqual(wider.indices.slice(6, 9));
+    const seeded = await pickTriggerCandidates(adapter, set, { count: 6, seed: 4, spare: 2 });
+    const seededWider = await pickTriggerCandidates(adapter, set, { count: 8, seed: 4 });
+    expect([...seeded.indices, ...seeded.spares.indices]).toEqual(seededWider.indices);
+    expect(seeded.spares.batch.shape).toEqual([2, 1, 4, 4]);
+  });
+});
+
+function pickRow(batch: { data: Float32Array; shape: readonly number[] }, row: number) {
+  return { data: batch.data.slice(row * 16, (row + 1) * 16), shape: [1, ...batch.shape.slice(1)] };
+}
