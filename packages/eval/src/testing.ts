@@ -29,8 +29,8 @@ export function sampleStudyResult(): StudyResult {
     })),
     columns: [...values.map((value) => ({ attack: 'noise' as const, value, variant: null })), { attack: 'fp16', value: null, variant: null }],
     cells: methods.flatMap((method) => [
-      ...values.map((value, i) => ({ method, attack: 'noise' as const, value, variant: null, changeRate: rates[method][i]!, perSeed: [rates[method][i]!], detectedSeeds: rates[method][i]! > 0 ? 1 : 0, nonFiniteSamples: 0 })),
-      { method, attack: 'fp16' as const, value: null, variant: null, changeRate: 0.5, perSeed: [0.5], detectedSeeds: 1, nonFiniteSamples: 0 },
+      ...values.map((value, i) => ({ method, attack: 'noise' as const, value, variant: null, changeRate: rates[method][i]!, perSeed: [rates[method][i]!], perDraw: [rates[method][i]!], detectedSeeds: rates[method][i]! > 0 ? 1 : 0, detectedDraws: rates[method][i]! > 0 ? 1 : 0, nonFiniteSamples: 0 })),
+      { method, attack: 'fp16' as const, value: null, variant: null, changeRate: 0.5, perSeed: [0.5], perDraw: [0.5], detectedSeeds: 1, detectedDraws: 1, nonFiniteSamples: 0 },
     ]),
     traces: [
       {

@@ -58,6 +58,12 @@ export const studyConfigSchema = z.object({
   icip2022: z
     .object({ maxSteps: z.number().int().positive().max(10_000).optional(), lambda: z.number().positive().optional() })
     .optional(),
+  /**
+   * Independent tampered copies per seed for the randomised weight attacks (noise, bitflip):
+   * weight noise shifts whole classes at once for every sample, so one draw per seed gives
+   * ChangeRates that swing by ±10 points between draws. Draw 0 uses the seed itself.
+   */
+  attackDraws: z.number().int().min(1).max(1000).default(1),
   /** Samples followed through fragilization for figures 5, 7 and 8 (0 disables them). */
   traceSamples: z.number().int().min(0).max(100).default(10),
   attacks: z.array(attackSchema).min(1),

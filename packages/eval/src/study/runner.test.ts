@@ -74,6 +74,32 @@ describe('runStudy', () => {
     expect(last.done).toBe(last.total);
     expect(progress.some((p) => p.detail.includes('icip2022 step'))).toBe(true);
   });
+
+  it('tampers attackDraws independent copies per seed for noise, once for deterministic attacks, and averages them per seed', async () => {
+    const config = parseStudyConfig({
+      model: 'models/x',
+      dataset: 'mnist',
+      count: 4,
+      seeds: [1, 2],
+      methods: ['non-fragile'],
+      attackDraws: 3,
+      traceSamples: 0,
+      attacks: [{ kind: 'noise', std: [0.5] }, { kind: 'fp16' }],
+    });
+    const { opened, open } = opener();
+    const progress: StudyProgress[] = [];
+    const result = await runStudy(config, { baseDir: '/base', openModel: open, onProgress: (p) => progress.push(p) });
+    // Per seed: 3 noisy copies and 1 float16 copy.
+    expect(opened).toHaveLength(1 + 2 * (3 + 1));
+    const noise = result.cells.find((c) => c.attack === 'noise')!;
+    expect(noise.perDraw).toHaveLength(6);
+    expect(new Set(noise.perDraw).size).toBeGreaterThan(1);
+    noise.perSeed.forEach((rate, s) => expect(rate).toBeCloseTo((noise.perDraw[3 * s]! + noise.perDraw[3 * s + 1]! + noise.perDraw[3 * s + 2]!) / 3, 12));
+    expect(noise.detectedDraws).toBe(noise.perDraw.filter((r) => r > 0).length);
+    expect(result.cells.find((c) => c.attack === 'fp16')!.perDraw).toHaveLength(2);
+    expect(progress.some((p) => p.detail.endsWith('copy 3/3'))).toBe(true);
+    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+  });
 });
 
 describe('runStudy, default preset', () => {

@@ -37,6 +37,10 @@ export interface CellResult {
   /** ChangeRate (paper eq. 5) averaged over seeds, as a fraction. */
   readonly changeRate: number;
   readonly perSeed: number[];
+  /** Every tampered copy's ChangeRate, seed by seed (attackDraws per seed for noise and bitflip, else one). */
+  readonly perDraw: number[];
+  /** Tampered copies on which at least one label changed, of perDraw.length. */
+  readonly detectedDraws: number;
   /** Seeds in which at least one label changed, i.e. tampering was detected. */
   readonly detectedSeeds: number;
   /** Samples, summed over seeds, for which the tampered model returned NaN/Inf (counted as changed). */
@@ -92,6 +96,14 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 
 function mean(values: readonly number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+}
+
+// Seeds of a cell's later tampered copies: far apart so that another study seed never reuses one.
+const DRAW_SEED_STRIDE = 1_000_003;
+
+/** Tampered copies per seed: only the randomised weight attacks draw more than one. */
+function drawsFor(setting: AttackSetting, attackDraws: number): number {
+  return setting.kind === 'noise' || setting.kind === 'bitflip' ? attackDraws : 1;
 }
 
 function meanOrNull(values: readonly (number | null)[]): number | null {
@@ -171,7 +183,8 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
   const settings = config.attacks.flatMap(attackSettings);
   const methods = [...new Set(config.methods)];
   const traced = methods.filter((m): m is 'ours' | 'paper' => (m === 'ours' || m === 'paper') && config.traceSamples > 0);
-  const total = config.seeds.length * (methods.length + settings.length) + traced.length;
+  const copies = settings.reduce((sum, setting) => sum + drawsFor(setting, config.attackDraws), 0);
+  const total = config.seeds.length * (methods.length + copies) + traced.length;
   let done = 0;
   const report = (detail: string): void => options.onProgress?.({ done, total, detail });
 
@@ -184,6 +197,8 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
 
     const runs = new Map<MethodName, MethodRun[]>(methods.map((m) => [m, []]));
     const changes = new Map<string, number[]>();
+    const drawChanges = new Map<string, number[]>();
+    const seedDetected = new Map<string, boolean[]>();
     const nonFiniteCounts = new Map<string, number[]>();
     const curvePoints = new Map<string, number[]>();
     let trainCache: { images: ReturnType<typeof toModelBatch>; labels: Int32Array } | undefined;
@@ -203,29 +218,39 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
         done++;
       }
       for (const [index, setting] of settings.entries()) {
-        const label = `seed ${seed}: ${setting.kind}${setting.variant ? ` (${setting.variant})` : ''}${setting.value === undefined ? '' : ` ${setting.value}`}`;
-        report(label);
-        const model = await open(modelPath);
-        try {
-          const outcome = await tamperAndVerify({
-            model,
-            setting,
-            seed,
-            triggers: made,
-            train: trainData,
-            test: testData,
-            onCheckpoint: (step, steps) => report(`${label}: step ${step}/${steps}`),
-          });
-          for (const [method, rate] of outcome.rates) push(changes, cellKey(method, index), rate);
-          for (const [method, count] of outcome.nonFinite) push(nonFiniteCounts, cellKey(method, index), count);
-          for (const { step, rates } of outcome.checkpoints) {
-            for (const [method, rate] of rates) push(curvePoints, `${cellKey(method, index)}@${step}`, rate);
+        const draws = drawsFor(setting, config.attackDraws);
+        const drawRates = new Map<MethodName, number[]>();
+        for (let draw = 0; draw < draws; draw++) {
+          const attackSeed = draw === 0 ? seed : (seed + draw * DRAW_SEED_STRIDE) >>> 0;
+          const label = `seed ${seed}: ${setting.kind}${setting.variant ? ` (${setting.variant})` : ''}${setting.value === undefined ? '' : ` ${setting.value}`}${draws > 1 ? `, copy ${draw + 1}/${draws}` : ''}`;
+          report(label);
+          const model = await open(modelPath);
+          try {
+            const outcome = await tamperAndVerify({
+              model,
+              setting,
+              seed: attackSeed,
+              triggers: made,
+              train: trainData,
+              test: testData,
+              onCheckpoint: (step, steps) => report(`${label}: step ${step}/${steps}`),
+            });
+            for (const [method, rate] of outcome.rates) push(drawRates, method, rate);
+            for (const [method, count] of outcome.nonFinite) push(nonFiniteCounts, cellKey(method, index), count);
+            for (const { step, rates } of outcome.checkpoints) {
+              for (const [method, rate] of rates) push(curvePoints, `${cellKey(method, index)}@${step}`, rate);
+            }
+            if (outcome.backdoor) push(backdoorEffects, String(index), outcome.backdoor);
+          } finally {
+            await model.dispose();
           }
-          if (outcome.backdoor) push(backdoorEffects, String(index), outcome.backdoor);
-        } finally {
-          await model.dispose();
+          done++;
         }
-        done++;
+        for (const [method, rates] of drawRates) {
+          push(changes, cellKey(method, index), mean(rates));
+          for (const rate of rates) push(drawChanges, cellKey(method, index), rate);
+          push(seedDetected, cellKey(method, index), rates.every((rate) => rate > 0));
+        }
       }
     }
 
@@ -273,6 +298,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
       cells: methods.flatMap((method) =>
         settings.map((setting, index) => {
           const perSeed = changes.get(cellKey(method, index)) ?? [];
+          const perDraw = drawChanges.get(cellKey(method, index)) ?? [];
           return {
             method,
             attack: setting.kind,
@@ -280,7 +306,10 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
             variant: setting.variant ?? null,
             changeRate: mean(perSeed),
             perSeed,
-            detectedSeeds: perSeed.filter((rate) => rate > 0).length,
+            perDraw,
+            // A seed counts as detected only if every tampered copy of it was.
+            detectedSeeds: (seedDetected.get(cellKey(method, index)) ?? []).filter(Boolean).length,
+            detectedDraws: perDraw.filter((rate) => rate > 0).length,
             nonFiniteSamples: (nonFiniteCounts.get(cellKey(method, index)) ?? []).reduce((a, b) => a + b, 0),
           };
         }),

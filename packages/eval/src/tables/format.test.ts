@@ -52,7 +52,7 @@ describe('formatTables', () => {
       ...result,
       columns: variants.map((variant) => ({ attack: 'finetune' as const, value: 0.001, variant })),
       cells: result.methods.flatMap(({ method }) =>
-        variants.map((variant, i) => ({ method, attack: 'finetune' as const, value: 0.001, variant, changeRate: i === 0 ? 0.25 : 0.75, perSeed: [0], detectedSeeds: 1, nonFiniteSamples: 0 })),
+        variants.map((variant, i) => ({ method, attack: 'finetune' as const, value: 0.001, variant, changeRate: i === 0 ? 0.25 : 0.75, perSeed: [0], perDraw: [0], detectedSeeds: 1, detectedDraws: 1, nonFiniteSamples: 0 })),
       ),
     };
     const printed = formatTables(finetune);
