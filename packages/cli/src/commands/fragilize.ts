@@ -34,6 +34,7 @@ export interface FragilizeCommandOptions {
   readonly selection?: 'seeded' | 'junction-distance';
   readonly selectionPool?: number;
   readonly selectionScreen?: number;
+  readonly tieTop?: 'runner-up' | 'last' | 'original';
   /** Spares as a fraction of count, fragilized in place of samples that miss their band; 0 keeps every sample. */
   readonly spareCandidates?: number;
   readonly maxTieClasses?: number;
@@ -102,6 +103,7 @@ export async function fragilizeToFile(
     ...(options.spareCandidates !== undefined ? { spareCandidates: options.spareCandidates } : {}),
     ...(options.maxTieClasses !== undefined ? { maxTieClasses: options.maxTieClasses } : {}),
     ...(options.tiePsnr !== undefined ? { tiePsnr: options.tiePsnr } : {}),
+    ...(options.tieTop !== undefined ? { tieTop: options.tieTop } : {}),
     ...(options.maxEvaluations !== undefined ? { maxEvaluations: options.maxEvaluations === 0 ? null : options.maxEvaluations } : {}),
     onCandidates: (chosen) => {
       log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(chosen.screenedAccuracy * 100).toFixed(1)} %)`);

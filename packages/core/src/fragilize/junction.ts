@@ -76,6 +76,7 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       .slice(0, sizes[i])
       .map(([, c]) => c);
     if (settings.tieTop === 'runner-up') [tie[0], tie[1]] = [tie[1]!, tie[0]!];
+    if (settings.tieTop === 'last') [tie[0], tie[tie.length - 1]] = [tie[tie.length - 1]!, tie[0]!];
     return tie;
   });
   const origins = states.map((s) => s.x);

@@ -72,9 +72,12 @@ export const fragilizeSettingsSchema = z.object({
   /**
    * Junction method: which tied class ends on top. `original` keeps the sample's own top
    * class; `runner-up` puts its second class on top, so a change that favours the sample's
-   * own (usually true) class — as fine-tuning on normal data does — flips the label.
+   * own (usually true) class — as fine-tuning on normal data does — flips the label; `last`
+   * puts the tied class the original image supports least on top, for models whose
+   * fine-tuning pushes implausible classes down (Fashion-MNIST CNN, lr 1e-4: 97.6 % against
+   * 76.4 % for `runner-up`; ResNet-18 on MNIST: 80 % against 87.5 %).
    */
-  tieTop: z.enum(['original', 'runner-up']),
+  tieTop: z.enum(['original', 'runner-up', 'last']),
   /** Fraction of the way to the linearized target each `origin`-anchored step goes. */
   junctionDamping: z.number().gt(0).max(1),
   /**
@@ -210,9 +213,9 @@ const DEFAULT: FragilizeSettings = {
   junctionAnchor: 'origin',
   junctionDamping: 0.3,
   tieTop: 'runner-up',
-  // 200 per sample with the 15 spent choosing it: 8-class ties get 25 iterations instead of 30
-  // (Fashion ONNX CNN: 231 → 197 evaluations, −0.14 dB PSNR, ChangeRate −0.5…−1.5 points).
-  maxEvaluations: 185,
+  // 195 per sample with the 15 spent choosing it, and room for the spares fragilized in place of
+  // samples that miss their band (3.5-9 of 100): 8-class ties get 24 iterations instead of 30.
+  maxEvaluations: 180,
   selection: 'junction-distance',
   // 2 of 40 ResNet-18 samples ended outside the band and flipped under none of 16 noise draws.
   spareCandidates: 0.1,

@@ -1,4 +1,4 @@
-import { METHOD_TITLES } from '../study/config.ts';
+import { METHOD_TITLES, methodTitle } from '../study/config.ts';
 import type { StudyResult } from '../study/runner.ts';
 import { lineChart, type Series } from './svg.ts';
 
@@ -73,7 +73,7 @@ export function studyFigures(result: StudyResult): Figure[] {
         xLabel: 'fine-tuning step',
         yLabel: 'ChangeRate (%)',
         yRange: [0, 100],
-        series: curves.map((c) => ({ name: METHOD_TITLES[c.method], points: zip(c.steps, c.changeRate.map((r) => r * 100)) })),
+        series: curves.map((c) => ({ name: methodTitle(c.method, result.ours), points: zip(c.steps, c.changeRate.map((r) => r * 100)) })),
       }),
     });
   }

@@ -17,6 +17,16 @@ describe('parseStudyConfig', () => {
     expect(() => parseStudyConfig({ ...base, methods: ['ours', 'magic'] }, 'study.json')).toThrow(/study\.json: methods\.1/);
     expect(() => parseStudyConfig({ ...base, attacks: [{ kind: 'noise', std: [-1] }] })).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
     expect(() => parseStudyConfig({ ...base, seeds: [] })).toThrow(/seeds/);
+    expect(() => parseStudyConfig({ ...base, ours: { tieTop: 'first' } })).toThrow(/ours\.tieTop/);
+    expect(() => parseStudyConfig({ ...base, ours: { epsilon: 1 } })).toThrow(/ours/);
+    expect(() => parseStudyConfig({ ...base, attackDraws: 0 })).toThrow(/attackDraws/);
+  });
+
+  it('accepts overrides of the default preset for the ours rows and several tampered copies per seed', () => {
+    const config = parseStudyConfig({ ...base, ours: { tieTop: 'last' }, attackDraws: 8 });
+    expect(config.ours).toEqual({ tieTop: 'last' });
+    expect(config.attackDraws).toBe(8);
+    expect(parseStudyConfig(base).attackDraws).toBe(1);
   });
 });
 

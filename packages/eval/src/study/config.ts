@@ -15,6 +15,16 @@ export const METHOD_TITLES: Record<MethodName, string> = {
   paper: 'Ours (paper preset)',
 };
 
+/** Overrides of the default preset for the "ours" rows, named in their title. */
+export const oursSettingsSchema = z.object({ tieTop: z.enum(['runner-up', 'last', 'original']).optional() }).strict();
+export type OursSettings = z.infer<typeof oursSettingsSchema>;
+
+/** A method's row title, with any override of the default preset spelled out. */
+export function methodTitle(method: MethodName, ours?: OursSettings): string {
+  if (method !== 'ours' || !ours?.tieTop) return METHOD_TITLES[method];
+  return `Ours (default, tie top: ${ours.tieTop})`;
+}
+
 const positiveList = z.array(z.number().positive()).min(1);
 
 export const attackSchema = z.discriminatedUnion('kind', [
@@ -53,6 +63,8 @@ export const studyConfigSchema = z.object({
   count: z.number().int().positive().max(10_000),
   seeds: z.array(z.number().int().min(0).max(0xffffffff)).min(1),
   methods: z.array(z.enum(METHOD_NAMES)).min(1),
+  /** Changes to the default preset for the "ours" rows (their title says so). */
+  ours: oursSettingsSchema.optional(),
   /** Iterations of the paper preset (the paper: 10,000; far too slow for a quick study on CPU). */
   paperIterations: z.number().int().positive().max(1_000_000).optional(),
   icip2022: z

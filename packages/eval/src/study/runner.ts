@@ -3,7 +3,7 @@ import { presetSettings, psnrBatch, ssimBatch, type ModelAdapter, type ModelDesc
 import { fragilizeFromDataset, loadDataset, pickTriggerCandidates, toModelBatch, triggerSelectionFor, type ImageSet } from '@modelseal/datasets';
 import { icip2022Samples, nonFragileSamples, randomNoiseSamples, type TriggerSamples } from '../baselines/index.ts';
 import { openModel as defaultOpenModel } from '../models.ts';
-import { attackSettings, type AttackSetting, type MethodName, type StudyConfig } from './config.ts';
+import { attackSettings, type AttackSetting, type MethodName, type OursSettings, type StudyConfig } from './config.ts';
 import { checkpointSteps } from './fineTune.ts';
 import { tamperAndVerify } from './tamper.ts';
 import { traceFragilization, type FragilizationTrace } from './trace.ts';
@@ -58,6 +58,8 @@ export interface FineTuneCurve {
 
 export interface StudyResult {
   readonly model: string;
+  /** The config's overrides of the default preset for the "ours" rows, if any. */
+  readonly ours?: OursSettings;
   readonly runtime: string;
   readonly dataset: string;
   readonly seeds: number[];
@@ -143,6 +145,7 @@ async function makeSamples(
         seed,
         preset,
         ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
+        ...(method === 'ours' && config.ours?.tieTop ? { tieTop: config.ours.tieTop } : {}),
         onProgress: (p, { round, replacing }) =>
           context.step(round === 0 ? `${method} iteration ${p.iteration}/${p.maxIterations}` : `${method}: replacing ${replacing} samples outside the band, iteration ${p.iteration}/${p.maxIterations}`),
       });
@@ -276,6 +279,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
 
     return {
       model: options.modelLabel ?? config.model,
+      ...(config.ours ? { ours: config.ours } : {}),
       runtime: description.runtime,
       dataset: dataset.name,
       seeds: [...config.seeds],

@@ -29,6 +29,12 @@ describe('formatTables', () => {
     expect(text).toContain('average ChangeRate (%) over seeds 1, 2');
   });
 
+  it('names an override of the default preset in the ours rows', () => {
+    const printed = formatTables({ ...sampleStudyResult(), ours: { tieTop: 'last' } });
+    expect(printed).toMatch(/Ours \(default, tie top: last\)\s+86\.00/);
+    expect(printed).not.toMatch(/Ours \(default\)\s/);
+  });
+
   it('puts each attack kind in its own table and reports quality and cost per method', () => {
     expect(text).toMatch(/float16 round trip[^\n]*\nFloat16\s+ChangeRate\nNon-fragile\s+50\.00/);
     expect(text).toMatch(/Ours \(default\)\s+100\s+99\.5 \(1\.5 spare\)\s+27\.50\s+0\.850\s+12\.5\s+7\.0/);

@@ -1,4 +1,4 @@
-import { METHOD_TITLES, type MethodName } from '../study/config.ts';
+import { methodTitle, type MethodName } from '../study/config.ts';
 import type { StudyResult } from '../study/runner.ts';
 
 /** Column headings as the paper words them (Tables 4-9). */
@@ -51,7 +51,7 @@ export function formatTables(result: StudyResult): string {
     const columns = result.columns.filter((c) => c.attack === kind && (c.variant ?? null) === variant);
     const header = [PARAMETER_TITLES[kind] ?? kind, ...columns.map((c) => (c.value === null ? 'ChangeRate' : String(c.value)))];
     const body = rows.map((method) => [
-      METHOD_TITLES[method],
+      methodTitle(method, result.ours),
       ...columns.map((column) => {
         const cell = result.cells.find((c) => c.method === method && c.attack === kind && c.value === column.value && (c.variant ?? null) === variant);
         if (!cell) return '';
@@ -78,7 +78,7 @@ export function formatTables(result: StudyResult): string {
     ...rows.map((method) => {
       const s = result.methods.find((m) => m.method === method)!;
       return [
-        METHOD_TITLES[method],
+        methodTitle(method, result.ours),
         String(Math.round(s.samples)),
         // Spares swapped in for samples that missed their band, in brackets.
         s.inBand == null ? 'n/a' : `${formatNumber(s.inBand, 1)}${s.replaced ? ` (${formatNumber(s.replaced, 1)} spare)` : ''}`,
