@@ -86,7 +86,11 @@ export default function TriggerSetPage() {
         <Stat
           label="Converged"
           value={converged !== null ? `${converged} / ${samples}` : '—'}
-          hint={converged !== null && samples > 0 ? formatPercent(converged / samples, 0) : undefined}
+          hint={
+            converged !== null && samples > 0
+              ? `${formatPercent(converged / samples, 0)}${typeof stats.replacedSamples === 'number' && stats.replacedSamples > 0 ? ` · ${stats.replacedSamples} spare${stats.replacedSamples === 1 ? '' : 's'} in place of samples that missed the band` : ''}`
+              : undefined
+          }
         />
         <Stat label="Iterations" value={formatValue(stats.iterations)} />
         <Stat label="Model queries" value={formatValue(stats.queries)} hint={typeof stats.queries === 'number' && samples > 0 ? `${(stats.queries / samples).toFixed(1)} per sample` : undefined} />
