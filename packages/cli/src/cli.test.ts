@@ -170,6 +170,8 @@ describe('modelseal CLI on the MNIST demo model', () => {
       [['verify', '--model', join(dir, 'missing'), '--triggers', triggers], /model not found/],
       [['verify', '--model', DEMO_MODELS.mnist, '--triggers', join(dir, 'missing.safetensors')], /no such file/],
       [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'nope', '--count', '2', '--out', join(dir, 'x')], /nope/],
+      [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'mnist', '--count', '2', '--out', join(dir, 'x'), '--spare-candidates', '1.5'], /--spare-candidates must be a number from 0 to 1/],
+      [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'mnist', '--count', '2', '--out', join(dir, 'x'), '--tie-top', 'first'], /--tie-top/],
       [['inspect', PY_READER], /read_safetensors\.py/],
     ];
     for (const [args, message] of cases) {

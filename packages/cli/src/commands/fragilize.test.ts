@@ -21,7 +21,7 @@ describe('fragilizeToFile tie sizes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number; spareCandidates?: number } = {}) => {
+  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number; spareCandidates?: number; tieTop?: 'runner-up' | 'last' | 'original' } = {}) => {
     const out = join(dir, `${name}.safetensors`);
     // Silences the JSON summary the command prints.
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -63,5 +63,13 @@ describe('fragilizeToFile tie sizes', () => {
     expect(tight.summary.replacedSamples).toBe(0);
     const unlimited = await seal('unlimited', 1, { maxEvaluations: 0, spareCandidates: 0 });
     expect(unlimited.summary.gradientEvaluationsPerSample).toBe(24);
+  });
+
+  it('passes --tie-top and --spare-candidates through and records them in the set', async () => {
+    const last = await seal('last', 200, { tieTop: 'last', spareCandidates: 0 });
+    const settings = last.extra.settings as Record<string, unknown>;
+    expect(settings.tieTop).toBe('last');
+    expect(settings.spareCandidates).toBe(0);
+    expect(last.summary.replacedSamples).toBe(0);
   });
 });
