@@ -80,7 +80,7 @@ export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageS
     const accepted = attempt.samples.flatMap((sample, i) => (sample.converged ? [i] : []));
     const positions = accepted.map((i) => outside[i]!);
     // Costs count whether or not a spare made it; only the rows of those that did are swapped in.
-    result = replaceSamples(result, positions, pickRows(attempt, accepted));
+    result = replaceSamples(result, positions, attempt, accepted);
     positions.forEach((position, k) => (indices[position] = spareIndices[accepted[k]!]!));
     replaced += positions.length;
     outside = positionsOutsideBand(result);
@@ -90,17 +90,4 @@ export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageS
 
 function positionsOutsideBand(result: FragilizeResult): number[] {
   return result.samples.flatMap((sample, i) => (sample.converged ? [] : [i]));
-}
-
-/** The rows `keep` of a result, with all of its costs (they were spent regardless). */
-function pickRows(result: FragilizeResult, keep: readonly number[]): FragilizeResult {
-  return {
-    ...result,
-    inputs: gatherRows(result.inputs, keep),
-    probabilities: gatherRows(result.probabilities, keep),
-    originalInputs: gatherRows(result.originalInputs, keep),
-    labels: Int32Array.from(keep, (r) => result.labels[r]!),
-    originalLabels: Int32Array.from(keep, (r) => result.originalLabels[r]!),
-    samples: keep.map((r) => result.samples[r]!),
-  };
 }

@@ -74,23 +74,9 @@ export async function fragilizeToFile(
     ...(options.probes !== undefined ? { probes: options.probes } : {}),
     ...(options.sigma !== undefined ? { sigma: options.sigma } : {}),
   });
-  const selectionSettings = resolveSettings({
+  // One set of overrides: the candidate choice and the search must see the same settings.
+  const overrides = {
     preset: options.preset,
-    ...(options.tieClasses !== undefined ? { tieClasses: options.tieClasses } : {}),
-    ...(options.selection !== undefined ? { selection: options.selection } : {}),
-    ...(options.selectionPool !== undefined ? { selectionPool: options.selectionPool } : {}),
-    ...(options.selectionScreen !== undefined ? { selectionScreen: options.selectionScreen } : {}),
-    ...(options.spareCandidates !== undefined ? { spareCandidates: options.spareCandidates } : {}),
-  });
-
-  const progress = createProgress({ json: options.json });
-  let barRound = -1;
-  // With early stopping, progress is samples done; fixed-length loops (paper, default) count iterations.
-  const { result, candidates, indices, replaced } = await fragilizeFromDataset(adapter, dataset.test, {
-    count: options.count,
-    gradient,
-    preset: options.preset,
-    seed: options.seed,
     ...(options.objective ? { objective: options.objective } : {}),
     ...(options.epsilon !== undefined ? { epsilon: options.epsilon } : {}),
     ...(options.iterations !== undefined ? { maxIterations: options.iterations } : {}),
@@ -105,14 +91,25 @@ export async function fragilizeToFile(
     ...(options.tiePsnr !== undefined ? { tiePsnr: options.tiePsnr } : {}),
     ...(options.tieTop !== undefined ? { tieTop: options.tieTop } : {}),
     ...(options.maxEvaluations !== undefined ? { maxEvaluations: options.maxEvaluations === 0 ? null : options.maxEvaluations } : {}),
+  };
+  const settings = resolveSettings(overrides);
+
+  const progress = createProgress({ json: options.json });
+  let barRound = -1;
+  // With early stopping, progress is samples done; fixed-length loops (paper, default) count iterations.
+  const { result, candidates, indices, replaced } = await fragilizeFromDataset(adapter, dataset.test, {
+    ...overrides,
+    count: options.count,
+    gradient,
+    seed: options.seed,
     onCandidates: (chosen) => {
       log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(chosen.screenedAccuracy * 100).toFixed(1)} %)`);
       if (chosen.selectionGradientEvaluations > 0) {
-        log(`  the ${options.count} nearest a ${selectionSettings.tieClasses}-class tie among ${chosen.poolSize} (${(chosen.selectionGradientEvaluations / options.count).toFixed(1)} gradient evaluations per sample)`);
+        log(`  the ${options.count} nearest a ${settings.tieClasses}-class tie among ${chosen.poolSize} (${(chosen.selectionGradientEvaluations / options.count).toFixed(1)} gradient evaluations per sample)`);
       }
     },
     onProgress: (p, { round, replacing }) => {
-      const bySamples = selectionSettings.earlyStop;
+      const bySamples = settings.earlyStop;
       if (barRound !== round) {
         if (barRound >= 0) progress.stop();
         progress.start(bySamples ? p.total : p.maxIterations, round === 0 ? 'fragilize' : `spares for ${replacing} outside the band`);

@@ -25,6 +25,12 @@ describe('replaceSamples', () => {
     expect(merged.gradientEvaluations).toBe(base.gradientEvaluations + spare.gradientEvaluations);
     expect(merged.queries).toBe(base.queries + spare.queries);
     expect(merged.trace).toBeUndefined();
+    // Chosen rows of a larger run: only those are swapped in, all of its costs count.
+    const picked = replaceSamples(base, [0], spare, [1]);
+    expect(row(picked.inputs, 0)).toEqual(row(spare.inputs, 1));
+    expect(picked.samples[0]).toBe(spare.samples[1]);
+    expect(row(picked.inputs, 3)).toEqual(row(base.inputs, 3));
+    expect(picked.gradientEvaluations).toBe(base.gradientEvaluations + spare.gradientEvaluations);
     // The base result is left as it was.
     expect(row(base.inputs, 3)).not.toEqual(row(spare.inputs, 0));
   });
@@ -34,5 +40,7 @@ describe('replaceSamples', () => {
     const spare = await fragilize({ adapter, inputs: inputs(1000, 1), preset: 'boundary' });
     expect(() => replaceSamples(base, [0, 1], spare)).toThrow(/2 positions but 1 replacement/);
     expect(() => replaceSamples(base, [3], spare)).toThrow(/distinct indices below 3/);
+    expect(() => replaceSamples(base, [0], spare, [1])).toThrow(/replacement rows must be indices below 1/);
+    expect(() => replaceSamples(base, [0], spare, [0, 0])).toThrow(/1 positions but 2 replacement/);
   });
 });

@@ -199,9 +199,8 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
     const nonFragile = (): Promise<TriggerSamples> => (nonFragileCache ??= nonFragileSamples(adapter, dataset.test));
 
     const runs = new Map<MethodName, MethodRun[]>(methods.map((m) => [m, []]));
-    const changes = new Map<string, number[]>();
-    const drawChanges = new Map<string, number[]>();
-    const seedDetected = new Map<string, boolean[]>();
+    // Per cell, per seed: the ChangeRate of every tampered copy of that seed.
+    const changes = new Map<string, number[][]>();
     const nonFiniteCounts = new Map<string, number[]>();
     const curvePoints = new Map<string, number[]>();
     let trainCache: { images: ReturnType<typeof toModelBatch>; labels: Int32Array } | undefined;
@@ -249,11 +248,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
           }
           done++;
         }
-        for (const [method, rates] of drawRates) {
-          push(changes, cellKey(method, index), mean(rates));
-          for (const rate of rates) push(drawChanges, cellKey(method, index), rate);
-          push(seedDetected, cellKey(method, index), rates.every((rate) => rate > 0));
-        }
+        for (const [method, rates] of drawRates) push(changes, cellKey(method, index), rates);
       }
     }
 
@@ -301,8 +296,9 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
       columns: settings.map((s) => ({ attack: s.kind, value: s.value ?? null, variant: s.variant ?? null })),
       cells: methods.flatMap((method) =>
         settings.map((setting, index) => {
-          const perSeed = changes.get(cellKey(method, index)) ?? [];
-          const perDraw = drawChanges.get(cellKey(method, index)) ?? [];
+          const bySeed = changes.get(cellKey(method, index)) ?? [];
+          const perSeed = bySeed.map(mean);
+          const perDraw = bySeed.flat();
           return {
             method,
             attack: setting.kind,
@@ -312,7 +308,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
             perSeed,
             perDraw,
             // A seed counts as detected only if every tampered copy of it was.
-            detectedSeeds: (seedDetected.get(cellKey(method, index)) ?? []).filter(Boolean).length,
+            detectedSeeds: bySeed.filter((rates) => rates.every((rate) => rate > 0)).length,
             detectedDraws: perDraw.filter((rate) => rate > 0).length,
             nonFiniteSamples: (nonFiniteCounts.get(cellKey(method, index)) ?? []).reduce((a, b) => a + b, 0),
           };
