@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { argmaxRows, fragilize, resolveSettings } from '@modelseal/core';
 import { MlpAdapter } from '@modelseal/core/testing';
 import { fragilizeFromDataset } from './fragilizeFromDataset.ts';
@@ -48,6 +48,28 @@ describe('fragilizeFromDataset', () => {
     const again = await fragilize({ adapter, inputs: pickRow(withSpares.candidates.spares.batch, spares.indexOf(withSpares.indices[swapped[0]!]!)), ...settings, seed: 4 });
     expect(Array.from(withSpares.result.inputs.data.subarray(swapped[0]! * 16, swapped[0]! * 16 + 16))).toEqual(Array.from(again.inputs.data));
     expect(withSpares.result.gradientEvaluations).toBeGreaterThan(plain.result.gradientEvaluations);
+  });
+
+  it('probes the class on top once, on a subset of the training images, and gives the spares the class it settled on', async () => {
+    const set = await images();
+    const model = new MlpAdapter({ inputShape: [1, 4, 4], numClasses: 4, seed: 3 });
+    const fineTune = vi.spyOn(model, 'fineTune');
+    const probe = { preset: 'junction', tieClasses: 3, tieTop: 'probe', probeIteration: 1, probeSteps: 2, probeLearningRate: 0.5, maxIterations: 3 } as const;
+    const run = await fragilizeFromDataset(model, set, { count: 10, seed: 4, ...probe, spareCandidates: 1, probeImages: set });
+    expect(run.replaced).toBeGreaterThan(0);
+    expect(fineTune).toHaveBeenCalledTimes(1);
+    // 2 steps of 32 draw on 64 of the 80 images.
+    expect(fineTune.mock.calls[0]![0].labels).toHaveLength(64);
+    expect(run.result.tieTop?.flips).not.toBeNull();
+    const start = await model.predict(run.result.originalInputs);
+    const position = run.result.tieTop!.chosen === 'last' ? 2 : 1;
+    run.result.samples.forEach((sample, i) => {
+      if (!sample.converged) return;
+      const ranked = Array.from(start.data.subarray(i * 4, i * 4 + 4), (p, c) => [p, c] as const).sort((a, b) => b[0] - a[0]);
+      expect(run.result.labels[i]).toBe(ranked[position]![1]);
+    });
+    const withoutImages = await fragilizeFromDataset(model, set, { count: 10, seed: 4, ...probe, spareCandidates: 0 });
+    expect(withoutImages.result.tieTop).toMatchObject({ chosen: 'runner-up', flips: null, skipped: 'no training data was given for the probe fine-tune' });
   });
 
   it('draws spares as the next candidates in the selection order', async () => {

@@ -2,15 +2,18 @@ import {
   exactGradient,
   fragilize,
   gatherRows,
+  Random,
   replaceSamples,
   resolveSettings,
   type FragilizeOptions,
   type FragilizeProgress,
   type FragilizeResult,
+  type LabelledBatch,
   type ModelAdapter,
   type Tensor,
 } from '@modelseal/core';
 import { pickTriggerCandidates, triggerSelectionFor, type TriggerCandidates } from './triggerCandidates.ts';
+import { toModelBatch } from './toModelBatch.ts';
 import type { ImageSet } from './types.ts';
 
 export interface FragilizeFromDatasetOptions extends Omit<FragilizeOptions, 'adapter' | 'inputs' | 'onProgress' | 'recordTrace'> {
@@ -23,6 +26,11 @@ export interface FragilizeFromDatasetOptions extends Omit<FragilizeOptions, 'ada
   readonly onProgress?: (progress: FragilizeProgress, round: { readonly round: number; readonly replacing: number }) => void;
   /** Called once the candidates are chosen, before fragilization starts. */
   readonly onCandidates?: (candidates: TriggerCandidates) => void | Promise<void>;
+  /**
+   * Normal labelled images (the training split) for the `probe` tie top's fine-tune; a seeded
+   * subset of `probeSteps` × 32 of them is converted. Without them `probe` keeps the runner-up.
+   */
+  readonly probeImages?: ImageSet;
 }
 
 export interface FragilizedFromDataset {
@@ -41,7 +49,7 @@ export interface FragilizedFromDataset {
  * so it only dilutes the trigger set. A spare that misses the band too leaves the original.
  */
 export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageSet, options: FragilizeFromDatasetOptions): Promise<FragilizedFromDataset> {
-  const { count, seed, onProgress, onCandidates, ...fragilizeOptions } = options;
+  const { count, seed, onProgress, onCandidates, probeImages, ...fragilizeOptions } = options;
   const settings = resolveSettings(fragilizeOptions);
   const gradient = options.gradient ?? exactGradient(adapter);
   const candidates = await pickTriggerCandidates(adapter, images, {
@@ -52,9 +60,12 @@ export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageS
     ...(options.signal ? { signal: options.signal } : {}),
   });
   await onCandidates?.(candidates);
-  const run = (inputs: Tensor, round: number, replacing: number): Promise<FragilizeResult> =>
+  const probeData = settings.method === 'junction' && settings.tieTop === 'probe' && probeImages ? probeBatch(adapter, probeImages, settings.probeSteps, seed) : undefined;
+  // Spares take the class on top that the first round's probe settled on.
+  const run = (inputs: Tensor, round: number, replacing: number, settled?: FragilizeResult['tieTop']): Promise<FragilizeResult> =>
     fragilize({
       ...fragilizeOptions,
+      ...(settled ? { tieTop: settled.chosen } : probeData ? { probeData } : {}),
       adapter,
       inputs,
       gradient,
@@ -63,6 +74,7 @@ export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageS
     });
 
   let result = await run(candidates.batch, 0, count);
+  const settled = result.tieTop;
   const indices = [...candidates.indices];
   const spares = candidates.spares;
   let nextSpare = 0;
@@ -76,7 +88,7 @@ export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageS
     const batch = gatherRows(spares.batch, rows);
     const spareIndices = rows.map((r) => spares.indices[r]!);
     nextSpare += take;
-    const attempt = await run(batch, round, take);
+    const attempt = await run(batch, round, take, settled);
     const accepted = attempt.samples.flatMap((sample, i) => (sample.converged ? [i] : []));
     const positions = accepted.map((i) => outside[i]!);
     // Costs count whether or not a spare made it; only the rows of those that did are swapped in.
@@ -86,6 +98,16 @@ export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageS
     outside = positionsOutsideBand(result);
   }
   return { result, indices, candidates, replaced };
+}
+
+// The probe fine-tune runs `steps` batches of 32 (fragilize's PROBE_BATCH_SIZE).
+const PROBE_BATCH = 32;
+
+/** A seeded subset of the labelled images, as many as the probe's batches draw, in the model's layout. */
+function probeBatch(adapter: ModelAdapter, images: ImageSet, steps: number, seed: number): LabelledBatch {
+  const take = Math.min(images.count, steps * PROBE_BATCH);
+  const picks = new Random(seed ^ 0x5eed7007).shuffle(Array.from({ length: images.count }, (_, i) => i)).slice(0, take);
+  return { images: toModelBatch(images, adapter.describe(), picks), labels: Int32Array.from(picks, (i) => images.labels[i]!) };
 }
 
 function positionsOutsideBand(result: FragilizeResult): number[] {

@@ -50,4 +50,5 @@ runAdapterConformance('tfjs adapter on the committed MNIST demo model', {
   create: () => TfjsAdapter.load({ path: `${modelsFolder}mnist-cnn` }),
   expectVjp: true,
   expectWeights: true,
+  expectFineTune: true,
 });

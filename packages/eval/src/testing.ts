@@ -26,6 +26,13 @@ export function sampleStudyResult(): StudyResult {
       gradientEvaluationsPerSample: method === 'paper' ? 1001 : 7,
       inBand: method === 'ours' ? 99.5 : method === 'paper' ? 12 : null,
       replaced: method === 'ours' ? 1.5 : method === 'paper' ? 0 : null,
+      tieTops:
+        method === 'ours'
+          ? [
+              { chosen: 'last' as const, flips: { runnerUp: 0.8, last: 1 }, elapsedMs: 4000 },
+              { chosen: 'runner-up' as const, flips: null, skipped: 'no training data was given for the probe fine-tune', elapsedMs: 0 },
+            ]
+          : [],
     })),
     columns: [...values.map((value) => ({ attack: 'noise' as const, value, variant: null })), { attack: 'fp16', value: null, variant: null }],
     cells: methods.flatMap((method) => [

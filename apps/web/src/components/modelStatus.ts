@@ -40,3 +40,18 @@ export function paramsSummary(params: unknown): string {
   if (typeof p.seed === 'number') parts.push(`seed ${p.seed}`);
   return parts.length > 0 ? parts.join(' · ') : '—';
 }
+
+/**
+ * The class a default-preset trigger set put on top of its ties, from the fragilize job's
+ * stats: the probe's choice and what its fine-tune flipped, or why no probe ran.
+ */
+export function tieTopSummary(stats: Record<string, unknown>): { value: string; hint: string } | null {
+  const tieTop = asRecord(stats.tieTop);
+  if (typeof tieTop.chosen !== 'string') return null;
+  const flips = asRecord(tieTop.flips);
+  if (typeof flips.runnerUp === 'number' && typeof flips.last === 'number') {
+    const percent = (v: number): string => `${Math.round(v * 100)} %`;
+    return { value: tieTop.chosen, hint: `probe fine-tune flipped ${percent(flips.runnerUp)} with the runner-up on top, ${percent(flips.last)} with the least supported class` };
+  }
+  return { value: tieTop.chosen, hint: `no probe: ${typeof tieTop.skipped === 'string' ? tieTop.skipped : 'not run'}` };
+}

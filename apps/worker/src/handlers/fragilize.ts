@@ -45,6 +45,7 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
       preset: payload.preset,
       seed: payload.seed,
       signal,
+      probeImages: dataset.train,
       ...(payload.objective ? { objective: payload.objective } : {}),
       ...(payload.epsilon !== undefined ? { epsilon: payload.epsilon } : {}),
       ...(payload.maxIterations !== undefined ? { maxIterations: payload.maxIterations } : {}),
@@ -76,6 +77,8 @@ export async function runFragilizeJob(context: WorkerContext, payload: Fragilize
       durationMs: Math.round(result.durationMs),
       screenedAccuracy: candidates.screenedAccuracy,
       replacedSamples: replaced,
+      // Which tied class went on top and what the probe fine-tune saw (default preset).
+      ...(result.tieTop ? { tieTop: { chosen: result.tieTop.chosen, flips: result.tieTop.flips, ...(result.tieTop.skipped ? { skipped: result.tieTop.skipped } : {}) } } : {}),
     };
     // Progress writes must not land after the final state.
     await reporter.close();

@@ -9,6 +9,8 @@ import {
   sizeOf,
   throwIfAborted,
   type AdapterContext,
+  type FineTuneOptions,
+  type FineTuneResult,
   type ModelAdapter,
   type ModelDescription,
   type OutputKind,
@@ -39,6 +41,7 @@ import {
 import { detectLayout, resolveSampleShape } from './sample-shape.ts';
 import { TrainingGraph } from './training/graph.ts';
 import { InitializerStore } from './weights.ts';
+import { fineTuneOnnx } from './training/fineTune.ts';
 
 interface TrainingSession {
   readonly graph: TrainingGraph;
@@ -288,6 +291,11 @@ export class OnnxAdapter implements ModelAdapter {
         probabilities: { data: probabilities, shape: [rows, classes] },
       };
     });
+  }
+
+  /** SGD fine-tuning in place, the runtime's own (see training/fineTune.ts). */
+  fineTune(options: FineTuneOptions): Promise<FineTuneResult> {
+    return fineTuneOnnx(this, options);
   }
 
   async dispose(): Promise<void> {

@@ -8,6 +8,7 @@ runAdapterConformance('onnx: MNIST CNN (logits output)', {
   create: () => onnxAdapterFactory.create(onnxConfigSchema.parse({ path: fixturePath('cnn_mnist_logits.onnx'), threads: 2 })),
   expectVjp: true,
   expectWeights: true,
+  expectFineTune: true,
 });
 
 runAdapterConformance('onnx: MNIST CNN (softmax output)', {

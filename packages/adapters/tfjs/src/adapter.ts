@@ -11,6 +11,8 @@ import {
   sizeOf,
   throwIfAborted,
   type AdapterContext,
+  type FineTuneOptions,
+  type FineTuneResult,
   type ModelAdapter,
   type ModelDescription,
   type PredictOptions,
@@ -27,6 +29,7 @@ import { readSidecar, writeSidecar, type ModelSidecar } from './io/sidecar.ts';
 import { GraphModelHandle } from './model/graphModel.ts';
 import { LayersModelHandle } from './model/layersModel.ts';
 import type { LoadedModel } from './model/loadedModel.ts';
+import { fineTune } from './training/fineTune.ts';
 
 // A model that claims to output probabilities but does not would make every
 // verification meaningless, so its rows are checked against these bounds.
@@ -212,6 +215,11 @@ export class TfjsAdapter implements ModelAdapter {
       }
     }
     return result;
+  }
+
+  /** SGD fine-tuning in place, the runtime's own (see training/fineTune.ts). */
+  fineTune(options: FineTuneOptions): Promise<FineTuneResult> {
+    return fineTune(this, options);
   }
 
   async dispose(): Promise<void> {

@@ -23,6 +23,7 @@ runAdapterConformance('tfjs LayersModel with logits output', {
   create: async () => TfjsAdapter.load({ path: await logitsModel() }),
   expectVjp: true,
   expectWeights: true,
+  expectFineTune: true,
 });
 
 runAdapterConformance('tfjs LayersModel with softmax output', {

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   chooseGradient,
+  describeTieTop,
   finiteOrNull,
   resolveSettings,
   triggerSetFromFragilization,
@@ -34,7 +35,7 @@ export interface FragilizeCommandOptions {
   readonly selection?: 'seeded' | 'junction-distance';
   readonly selectionPool?: number;
   readonly selectionScreen?: number;
-  readonly tieTop?: 'runner-up' | 'last' | 'original';
+  readonly tieTop?: 'probe' | 'runner-up' | 'last' | 'original';
   /** Spares as a fraction of count, fragilized in place of samples that miss their band; 0 keeps every sample. */
   readonly spareCandidates?: number;
   readonly maxTieClasses?: number;
@@ -102,6 +103,7 @@ export async function fragilizeToFile(
     count: options.count,
     gradient,
     seed: options.seed,
+    probeImages: dataset.train,
     onCandidates: (chosen) => {
       log(`selected ${options.count} correctly classified ${dataset.name} test samples (model accuracy on the screened ones: ${(chosen.screenedAccuracy * 100).toFixed(1)} %)`);
       if (chosen.selectionGradientEvaluations > 0) {
@@ -146,6 +148,7 @@ export async function fragilizeToFile(
     selectionGradientEvaluationsPerSample: candidates.selectionGradientEvaluations / result.samples.length,
     converged: result.samples.filter((s) => s.converged).length,
     replacedSamples: replaced,
+    tieTop: result.tieTop ?? null,
     labelsChanged: result.samples.filter((s) => s.label !== s.originalLabel).length,
     medianMargin: median,
     minMargin: margins[0] ?? 0,
@@ -184,7 +187,7 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
   const registry = await createRegistry(options.plugin);
   const adapter = await openModel(registry, options.model, { log, allowPrivate: options.allowPrivate ?? false, ...(options.adapter ? { adapterKind: options.adapter } : {}) });
   try {
-    const { summary } = await fragilizeToFile(adapter, { ...options, modelLabel: options.model, loadedDataset });
+    const { result, summary } = await fragilizeToFile(adapter, { ...options, modelLabel: options.model, loadedDataset });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } else {
@@ -193,6 +196,7 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
           `wrote ${summary.out}: ${summary.samples} fragile samples${summary.signed ? ' (signed)' : ''}`,
           `  ${summary.preset} preset, ${summary.method === 'junction' ? `${tieDescription(summary.tieClasses as number, summary.meanTieClasses as number)} junction${summary.selection === 'junction-distance' ? ' (candidates chosen by junction distance)' : ''}` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
           `  converged ${summary.converged}/${summary.samples}${(summary.replacedSamples as number) > 0 ? ` (${summary.replacedSamples as number} spare${summary.replacedSamples === 1 ? '' : 's'} fragilized in place of samples that missed the band)` : ''}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
+          ...(result.tieTop ? [`  class on top: ${describeTieTop(result.tieTop)}`] : []),
           `  image quality: PSNR ${(summary.meanPsnr as number).toFixed(1)} dB, SSIM ${(summary.meanSsim as number).toFixed(3)}`,
           ...(options.preview ? [`  preview: ${options.preview}`] : []),
         ].join('\n') + '\n',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { FineTuneOptions, FineTuneResult } from '../attacks/fineTuneOptions.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 /** Memory layout of one image sample. `flat` means a plain feature vector. */
@@ -67,6 +68,12 @@ export interface ModelAdapter {
   /** Exact vector–Jacobian product of the probability output; absent for black-box models. */
   vjp?(batch: Tensor, cotangent: Tensor, options?: PredictOptions): Promise<VjpResult>;
   readonly weights?: WeightAccess;
+  /**
+   * Plain SGD on softmax cross-entropy, in place (paper §4 fine-tuning). Absent where the
+   * runtime cannot train. Used to simulate tampering and, by the fragilizer's tie-top probe,
+   * to learn which way fine-tuning moves this model (its weights are restored afterwards).
+   */
+  fineTune?(options: FineTuneOptions): Promise<FineTuneResult>;
   /** Number of samples sent to the model so far (for query accounting). */
   queryCount?(): number;
   dispose(): Promise<void>;

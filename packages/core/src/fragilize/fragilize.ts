@@ -7,6 +7,8 @@ import { refineToBand, type Bracket } from './refine.ts';
 import { junctionSearch } from './junction.ts';
 import { junctionDistances } from './junctionDistance.ts';
 import { resolveSettings, type FragilizeSettings } from './settings.ts';
+import { probeTieTop, type TieTopDecision } from './tieTopProbe.ts';
+import type { LabelledBatch } from '../attacks/trainingData.ts';
 
 export interface SampleStats {
   readonly originalLabel: number;
@@ -49,6 +51,8 @@ export interface FragilizeOptions extends Partial<FragilizeSettings> {
   readonly onProgress?: (progress: FragilizeProgress) => void;
   /** Records the objective of every sample at every iteration (for plots; memory grows with N × iterations). */
   readonly recordTrace?: boolean;
+  /** Normal labelled data (the model's layout) for the `probe` tie top's fine-tune; without it `probe` keeps the runner-up. */
+  readonly probeData?: LabelledBatch;
 }
 
 export interface FragilizeResult {
@@ -66,6 +70,8 @@ export interface FragilizeResult {
   readonly durationMs: number;
   /** `trace[t][i]`: objective of sample i's current iterate after iteration t (when recordTrace). */
   readonly trace?: readonly Float32Array[];
+  /** How the `probe` tie top was settled (junction search with `tieTop: 'probe'` only). */
+  readonly tieTop?: TieTopDecision;
 }
 
 interface SampleState {
@@ -158,6 +164,9 @@ async function chooseTieSizes(
   return { sizes, gradientEvaluations: scored.gradientEvaluations, queries: scored.queries };
 }
 
+// The attack configs fine-tune with batches of 32 (paper §4); the probe does the same.
+const PROBE_BATCH_SIZE = 32;
+
 /**
  * Turns normal samples into fragile ones (paper Algorithm 1, descent): every sample of
  * the set moves in one batch along −sign(∇ₓD(f(x))) inside the model's value range.
@@ -246,6 +255,7 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
   report();
 
   let tieSizes: number[] | undefined;
+  let tieTop: TieTopDecision | undefined;
   if (settings.method === 'junction') {
     // The junction search ranks iterates by their distance to the junction, not the objective.
     for (const state of states) state.best = { ...state.best, value: Infinity };
@@ -265,6 +275,22 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
       ...(tieSizes ? { tieSizes } : {}),
       ...(signal ? { signal } : {}),
       predict: (batch) => predictAll(adapter, batch, signal),
+      probeTop: async (points, ties) => {
+        tieTop = options.probeData
+          ? await probeTieTop({
+              adapter,
+              points,
+              ties,
+              data: options.probeData,
+              learningRate: settings.probeLearningRate,
+              steps: settings.probeSteps,
+              batchSize: PROBE_BATCH_SIZE,
+              seed: settings.seed,
+              ...(signal ? { signal } : {}),
+            })
+          : { chosen: 'runner-up', flips: null, skipped: 'no training data was given for the probe fine-tune', elapsedMs: 0 };
+        return tieTop.chosen;
+      },
       onIteration: (spent, evaluations) => {
         queries += spent;
         gradientEvaluations += evaluations;
@@ -398,6 +424,9 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
     queries,
     durationMs: performance.now() - started,
     ...(trace ? { trace } : {}),
+    ...(settings.method === 'junction' && settings.tieTop === 'probe'
+      ? { tieTop: tieTop ?? { chosen: 'runner-up', flips: null, skipped: `the search ended before iteration ${settings.probeIteration}`, elapsedMs: 0 } }
+      : {}),
   };
 }
 

@@ -5,3 +5,4 @@ export * from './zerothOrder.ts';
 export * from './chooseGradient.ts';
 export * from './junctionDistance.ts';
 export * from './replaceSamples.ts';
+export * from './tieTopProbe.ts';

@@ -2,6 +2,7 @@ import type { ModelDescription } from '../adapter/contract.ts';
 import { throwIfAborted } from '../errors.ts';
 import { sizeOf, topTwo, type Tensor } from '../tensor/tensor.ts';
 import type { GradientSource } from './gradient.ts';
+import type { ProbedTieTop } from './tieTopProbe.ts';
 import type { FragilizeSettings } from './settings.ts';
 
 /** The part of fragilize's per-sample state the junction search reads and writes. */
@@ -23,6 +24,12 @@ export interface JunctionContext {
   /** Classes each sample ties (at most numClasses); without it every sample ties `settings.tieClasses`. */
   readonly tieSizes?: readonly number[];
   readonly signal?: AbortSignal;
+  /**
+   * `probe` tie top: called once, after iteration `settings.probeIteration`, with every
+   * sample's iterate and tied classes (runner-up first, least supported last); `last` moves
+   * that class to the top for the remaining iterations.
+   */
+  readonly probeTop?: (points: Tensor, ties: readonly (readonly number[])[]) => Promise<ProbedTieTop>;
   /** Called after every iteration with the number of queries it spent. */
   readonly onIteration: (queries: number, evaluations: number) => void;
 }
@@ -75,7 +82,7 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       .sort((a, b) => b[0] - a[0])
       .slice(0, sizes[i])
       .map(([, c]) => c);
-    if (settings.tieTop === 'runner-up') [tie[0], tie[1]] = [tie[1]!, tie[0]!];
+    if (settings.tieTop === 'runner-up' || settings.tieTop === 'probe') [tie[0], tie[1]] = [tie[1]!, tie[0]!];
     if (settings.tieTop === 'last') [tie[0], tie[tie.length - 1]] = [tie[tie.length - 1]!, tie[0]!];
     return tie;
   });
@@ -186,6 +193,22 @@ export async function junctionSearch(context: JunctionContext): Promise<number> 
       if (worst < RESIDUAL_TOLERANCE && settings.earlyStop) s.done = true;
     });
     context.onIteration(queries, active.reduce((sum, [, i]) => sum + sizes[i]! - 1, 0));
+    if (settings.tieTop === 'probe' && iteration === settings.probeIteration && context.probeTop) {
+      const points: Tensor = { data: new Float32Array(states.length * rowSize), shape: [states.length, ...description.inputShape] };
+      states.forEach((s, i) => points.data.set(s.x, i * rowSize));
+      if ((await context.probeTop(points, ties)) === 'last') {
+        states.forEach((s, i) => {
+          const tie = ties[i]!;
+          [tie[0], tie[tie.length - 1]] = [tie[tie.length - 1]!, tie[0]!];
+          // The kept iterate had the other class on top: any iterate tied the new way replaces
+          // it, and samples that stopped early (solved) search again; the budget check at the
+          // top of the loop stops those that have no evaluations left.
+          lastWorst[i] = Infinity;
+          s.best = { ...s.best, value: Infinity };
+          s.done = false;
+        });
+      }
+    }
   }
   return iteration;
 }

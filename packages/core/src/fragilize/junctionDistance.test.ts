@@ -121,13 +121,15 @@ describe('fragilize, junction anchored at the original sample', () => {
     expect(fixed.gradientEvaluations).toBe(6 * 5 * 2);
   });
 
-  it('the default preset ties 6 classes with the runner-up on top, anchors at the origin and asks for junction-distance candidates', () => {
+  it('the default preset ties 6 classes with the top chosen by a probe fine-tune, anchors at the origin and asks for junction-distance candidates', () => {
     const settings = resolveSettings({ preset: 'default' });
     expect(settings).toMatchObject({
       method: 'junction',
       tieClasses: 6,
       maxTieClasses: 8,
-      tieTop: 'runner-up',
+      tieTop: 'probe',
+      probeIteration: 10,
+      probeSteps: 100,
       junctionAnchor: 'origin',
       selection: 'junction-distance',
       selectionPool: 20,

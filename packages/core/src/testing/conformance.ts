@@ -23,6 +23,8 @@ export interface ConformanceOptions {
   readonly expectVjp?: boolean;
   /** Whether to expect weight access. */
   readonly expectWeights?: boolean;
+  /** Whether to expect `fineTune` (with weight access, so that the tie-top probe can undo it). */
+  readonly expectFineTune?: boolean;
 }
 
 function randomInputs(description: ModelDescription, count: number, seed: number): Tensor {
@@ -209,6 +211,30 @@ export function runAdapterConformance(name: string, options: ConformanceOptions)
         expect(Math.abs(restored.data[i]! - before.data[i]!)).toBeLessThanOrEqual(batchTolerance);
       }
       await expectModelSealError(weights.write(first.name, new Float32Array(values.length + 1)), 'INPUT_SHAPE');
+    });
+
+    it.runIf(options.expectFineTune === true)('fine-tunes in place, and writing the old weights back undoes it exactly', async () => {
+      expect(adapter.fineTune).toBeDefined();
+      const before = await adapter.predict(inputs);
+      const n = adapter.describe().numClasses;
+      // Labels the model disagrees with, so that every step has a real gradient.
+      const labels = Int32Array.from({ length: before.shape[0]! }, (_, r) => {
+        const row = Array.from(before.data.subarray(r * n, (r + 1) * n));
+        return (row.indexOf(Math.max(...row)) + 1) % n;
+      });
+      const snapshot = new Map<string, Float32Array>();
+      for (const info of await adapter.weights!.list()) snapshot.set(info.name, (await adapter.weights!.read(info.name)).slice());
+      const result = await adapter.fineTune!({ images: inputs, labels, learningRate: 0.05, steps: 3, batchSize: 4, batchNorm: 'frozen', seed: 1 });
+      expect(result.losses).toHaveLength(3);
+      expect(result.weights.changed).toBeGreaterThan(0);
+      const after = await adapter.predict(inputs);
+      expect(Array.from(after.data)).not.toEqual(Array.from(before.data));
+      for (const [name, values] of snapshot) await adapter.weights!.write(name, values);
+      const restored = await adapter.predict(inputs);
+      for (let i = 0; i < before.data.length; i++) {
+        expect(Math.abs(restored.data[i]! - before.data[i]!)).toBeLessThanOrEqual(batchTolerance);
+      }
+      await expectModelSealError(adapter.fineTune!({ images: inputs, labels, learningRate: -1, steps: 1, batchSize: 4, batchNorm: 'frozen' }), 'INVALID_ARGUMENT');
     });
 
     it('refuses to predict after dispose', async () => {

@@ -6,6 +6,7 @@ runAdapterConformance('test MLP', {
   create: async () => new MlpAdapter({ seed: 3 }),
   expectVjp: true,
   expectWeights: true,
+  expectFineTune: true,
   gradientTolerance: 1e-3,
   finiteDifferenceStep: 1e-3,
 });

@@ -1,5 +1,9 @@
 import type { ModelAdapter, ModelDescription, VjpResult, WeightInfo } from '../adapter/contract.ts';
-import { ModelSealError } from '../errors.ts';
+import type { FineTuneOptions, FineTuneResult } from '../attacks/fineTuneOptions.ts';
+import { parseFineTuneParams } from '../attacks/fineTuneOptions.ts';
+import { diffWeights, snapshotWeights } from '../attacks/report.ts';
+import { batchSampler, checkLabelledBatch } from '../attacks/trainingData.ts';
+import { ModelSealError, throwIfAborted } from '../errors.ts';
 import { assertBatchShape, sizeOf, type Tensor } from '../tensor/tensor.ts';
 import { Random } from '../util/random.ts';
 
@@ -130,6 +134,56 @@ export class MlpAdapter implements ModelAdapter {
     }
     this.#queries += rows;
     return { gradient: { data: gradient, shape: [...batch.shape] }, probabilities: { data: probabilities, shape: [rows, n] } };
+  }
+
+  /** Mini-batch SGD on mean cross-entropy with the same hand-written backprop (no batch-norm, so both modes agree). */
+  async fineTune(options: FineTuneOptions): Promise<FineTuneResult> {
+    const params = parseFineTuneParams(options);
+    const count = checkLabelledBatch(options, this.#description, 'fine-tuning data');
+    const before = await snapshotWeights(this.weights);
+    const nextBatch = batchSampler(count, params.batchSize, params.seed);
+    const n = this.#description.numClasses;
+    const H = this.#hidden;
+    const D = this.#inputSize;
+    const losses: number[] = [];
+    for (let step = 1; step <= params.steps; step++) {
+      throwIfAborted(options.signal);
+      const indices = nextBatch();
+      const gw1 = new Float64Array(this.#w1.length);
+      const gb1 = new Float64Array(H);
+      const gw2 = new Float64Array(this.#w2.length);
+      const gb2 = new Float64Array(n);
+      let loss = 0;
+      for (const index of indices) {
+        const x = options.images.data.subarray(index * D, (index + 1) * D);
+        const { h, p } = this.#forward(x);
+        const label = options.labels[index]!;
+        loss -= Math.log(Math.max(p[label]!, 1e-30));
+        const dz = Float64Array.from(p, (v, c) => v - (c === label ? 1 : 0));
+        for (let j = 0; j < H; j++) {
+          let s = 0;
+          for (let c = 0; c < n; c++) {
+            gw2[j * n + c] = gw2[j * n + c]! + h[j]! * dz[c]!;
+            s += dz[c]! * this.#w2[j * n + c]!;
+          }
+          const dpre = s * (1 - h[j]! * h[j]!);
+          gb1[j] = gb1[j]! + dpre;
+          for (let i = 0; i < D; i++) gw1[i * H + j] = gw1[i * H + j]! + x[i]! * dpre;
+        }
+        for (let c = 0; c < n; c++) gb2[c] = gb2[c]! + dz[c]!;
+      }
+      const rate = params.learningRate / indices.length;
+      const update = (w: Float32Array, g: Float64Array): void => {
+        for (let k = 0; k < w.length; k++) w[k] = w[k]! - rate * g[k]!;
+      };
+      update(this.#w1, gw1);
+      update(this.#b1, gb1);
+      update(this.#w2, gw2);
+      update(this.#b2, gb2);
+      losses.push(loss / indices.length);
+      options.onStep?.({ step, steps: params.steps, loss: loss / indices.length });
+    }
+    return { losses, weights: await diffWeights(this.weights, before) };
   }
 
   readonly weights = {

@@ -52,6 +52,7 @@ export function triggerSetFromFragilization(
         margins: margins.map(finiteOrNull),
         iterationsPerSample: result.samples.map((s) => s.iterations),
         tieClassesPerSample: result.samples.map((s) => s.tieClasses),
+        ...(result.tieTop ? { tieTop: { ...result.tieTop, flips: result.tieTop.flips ? { ...result.tieTop.flips } : null } } : {}),
         meanMargin: finiteOrNull(margins.reduce((s, m) => s + m, 0) / Math.max(1, count)),
         meanMaxProbability: finiteOrNull(result.samples.reduce((s, x) => s + x.maxProbability, 0) / Math.max(1, count)),
         ...context.extra,

@@ -16,7 +16,7 @@ export const METHOD_TITLES: Record<MethodName, string> = {
 };
 
 /** Overrides of the default preset for the "ours" rows, named in their title. */
-export const oursSettingsSchema = z.object({ tieTop: z.enum(['runner-up', 'last', 'original']).optional() }).strict();
+export const oursSettingsSchema = z.object({ tieTop: z.enum(['runner-up', 'last', 'original', 'probe']).optional() }).strict();
 export type OursSettings = z.infer<typeof oursSettingsSchema>;
 
 /** A method's row title, with any override of the default preset spelled out. */

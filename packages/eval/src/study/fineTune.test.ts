@@ -17,6 +17,12 @@ async function mnistBatch(adapter: ModelAdapter, split: 'train' | 'test' = 'trai
   return { images: toModelBatch(set, adapter.describe(), indices), labels: Int32Array.from(indices, (i) => set.labels[i]!) };
 }
 
+/** A model behind predict only, like a remote endpoint: nothing to train. */
+function blackBox(): ModelAdapter {
+  const model = new MlpAdapter();
+  return { kind: 'remote', describe: () => model.describe(), predict: (batch) => model.predict(batch), dispose: async () => undefined };
+}
+
 describe('checkpointSteps', () => {
   it('spreads the checkpoints evenly and always ends at the last step', () => {
     expect(checkpointSteps(100, 4)).toEqual([25, 50, 75, 100]);
@@ -30,7 +36,7 @@ describe('fineTuneWithCheckpoints', () => {
   const options = { data, learningRate: 1e-3, steps: 2, batchSize: 1, batchNorm: 'frozen' as const, seed: 1, points: 1, onCheckpoint: async () => {} };
 
   it('refuses models it cannot train', async () => {
-    await expect(fineTuneWithCheckpoints(new MlpAdapter(), options)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(fineTuneWithCheckpoints(blackBox(), options)).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/runtime can train/) });
   });
 
   it('trains the TF.js model in segments and stops at every checkpoint', async () => {
@@ -98,7 +104,7 @@ describe('backdoorAttack', () => {
   it('refuses models it cannot train', async () => {
     const batch = { images: { data: new Float32Array(36), shape: [1, 1, 6, 6] }, labels: Int32Array.from([1]) };
     const options = { train: batch, test: batch, learningRate: 0.01, steps: 1, batchSize: 1, targetLabel: 0, poisonFraction: 0.5, seed: 1 };
-    await expect(backdoorAttack(new MlpAdapter(), options)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(backdoorAttack(blackBox(), options)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 
   it('poisons and fine-tunes the TF.js model in place and reports the effect', async () => {

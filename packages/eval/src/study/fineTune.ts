@@ -1,15 +1,5 @@
-import { ModelSealError, type ModelAdapter } from '@modelseal/core';
-import { fineTuneOnnx, OnnxAdapter } from '@modelseal/adapter-onnx';
-import {
-  backdoorFineTuneWith,
-  fineTune,
-  TfjsAdapter,
-  type BackdoorResult,
-  type BatchNormMode,
-  type FineTuneOptions,
-  type FineTuneResult,
-  type LabelledBatch,
-} from '@modelseal/adapter-tfjs';
+import { ModelSealError, type BatchNormMode, type FineTuneOptions, type FineTuneResult, type LabelledBatch, type ModelAdapter } from '@modelseal/core';
+import { backdoorFineTuneWith, type BackdoorResult } from '@modelseal/adapter-tfjs';
 
 export interface FineTuneAttackOptions {
   readonly data: LabelledBatch;
@@ -55,13 +45,12 @@ export async function fineTuneWithCheckpoints(adapter: ModelAdapter, options: Fi
 }
 
 /**
- * The fine-tune of the runtime the model runs in: TF.js models train in TF.js, ONNX
- * models in ONNX Runtime (batch-norm statistics frozen), with the same SGD.
+ * The fine-tune of the runtime the model runs in (TF.js models train in TF.js, ONNX models in
+ * ONNX Runtime with batch-norm statistics frozen), with the same SGD.
  */
 function trainer(adapter: ModelAdapter): (options: FineTuneOptions) => Promise<FineTuneResult> {
-  if (adapter instanceof TfjsAdapter) return (options) => fineTune(adapter, options);
-  if (adapter instanceof OnnxAdapter) return (options) => fineTuneOnnx(adapter, options);
-  throw new ModelSealError('UNSUPPORTED', `fine-tuning needs a TF.js or an ONNX model (it trains in TF.js or ONNX Runtime); this one is ${adapter.kind}`);
+  if (adapter.fineTune) return (options) => adapter.fineTune!(options);
+  throw new ModelSealError('UNSUPPORTED', `fine-tuning needs a model whose runtime can train (TF.js or ONNX); this one is ${adapter.kind}`);
 }
 
 export interface BackdoorAttackOptions {

@@ -41,7 +41,11 @@ describe('runStudy', () => {
     // One intact model for making samples, then one fresh copy per seed × setting.
     expect(opened).toHaveLength(1 + 2 * 2);
     expect(opened.every((o) => o.path === '/base/models/x')).toBe(true);
-    expect(opened[0]!.writes).toBe(0);
+    // The intact model is only written to by the probe fine-tune of the default preset's tie
+    // top, which puts every weight back: it ends exactly as a fresh copy.
+    const fresh = new MlpAdapter({ inputShape: [1, 28, 28], hidden: 32, seed: 11, weightScale: 4 });
+    for (const info of await fresh.weights.list()) expect(await opened[0]!.adapter.weights.read(info.name)).toEqual(await fresh.weights.read(info.name));
+    expect(result.methods.find((m) => m.method === 'ours')!.tieTops).toHaveLength(2);
     expect(opened.slice(1).every((o) => o.writes > 0)).toBe(true);
 
     expect(result.columns).toEqual([

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { presetSettings, psnrBatch, ssimBatch, type ModelAdapter, type ModelDescription } from '@modelseal/core';
+import { presetSettings, psnrBatch, ssimBatch, type ModelAdapter, type ModelDescription, type TieTopDecision } from '@modelseal/core';
 import { fragilizeFromDataset, loadDataset, pickTriggerCandidates, toModelBatch, triggerSelectionFor, type ImageSet } from '@modelseal/datasets';
 import { icip2022Samples, nonFragileSamples, randomNoiseSamples, type TriggerSamples } from '../baselines/index.ts';
 import { openModel as defaultOpenModel } from '../models.ts';
@@ -27,6 +27,8 @@ export interface MethodSummary {
   /** Samples per seed that ended inside their margin band, and how many of those are spares swapped in; null for baselines. */
   readonly inBand: number | null;
   readonly replaced: number | null;
+  /** Seed by seed, how the `probe` tie top was settled; empty when no probe ran. */
+  readonly tieTops: TieTopDecision[];
 }
 
 export interface CellResult {
@@ -90,6 +92,7 @@ interface MethodRun {
   readonly ssim: number | null;
   readonly inBand?: number;
   readonly replaced?: number;
+  readonly tieTop?: TieTopDecision;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -115,9 +118,9 @@ function meanOrNull(values: readonly (number | null)[]): number | null {
 
 async function makeSamples(
   method: MethodName,
-  context: { adapter: ModelAdapter; test: ImageSet; config: StudyConfig; seed: number; nonFragile: () => Promise<TriggerSamples>; step: (detail: string) => void },
+  context: { adapter: ModelAdapter; test: ImageSet; train: ImageSet; config: StudyConfig; seed: number; nonFragile: () => Promise<TriggerSamples>; step: (detail: string) => void },
 ): Promise<MethodRun> {
-  const { adapter, test, config, seed } = context;
+  const { adapter, test, train, config, seed } = context;
   const description = adapter.describe();
   switch (method) {
     case 'non-fragile':
@@ -146,6 +149,7 @@ async function makeSamples(
         preset,
         ...(method === 'paper' && config.paperIterations ? { maxIterations: config.paperIterations } : {}),
         ...(method === 'ours' && config.ours?.tieTop ? { tieTop: config.ours.tieTop } : {}),
+        probeImages: train,
         onProgress: (p, { round, replacing }) =>
           context.step(round === 0 ? `${method} iteration ${p.iteration}/${p.maxIterations}` : `${method}: replacing ${replacing} samples outside the band, iteration ${p.iteration}/${p.maxIterations}`),
       });
@@ -163,6 +167,7 @@ async function makeSamples(
         ssim: ssimBatch(result.originalInputs, result.inputs, { dataRange: rangeOf(description), layout: description.layout }).mean,
         inBand: result.samples.filter((sample) => sample.converged).length,
         replaced,
+        ...(result.tieTop ? { tieTop: result.tieTop } : {}),
       };
     }
   }
@@ -214,7 +219,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
       const made = new Map<MethodName, TriggerSamples>();
       for (const method of methods) {
         report(`seed ${seed}: ${method}`);
-        const run = await makeSamples(method, { adapter, test: dataset.test, config, seed, nonFragile, step: (detail) => report(`seed ${seed}: ${detail}`) });
+        const run = await makeSamples(method, { adapter, test: dataset.test, train: dataset.train, config, seed, nonFragile, step: (detail) => report(`seed ${seed}: ${detail}`) });
         runs.get(method)!.push(run);
         made.set(method, run.samples);
         done++;
@@ -291,6 +296,7 @@ export async function runStudy(config: StudyConfig, options: RunStudyOptions = {
           gradientEvaluationsPerSample: mean(list.map((r) => r.samples.gradientEvaluations / Math.max(1, r.samples.labels.length))),
           inBand: meanOrNull(list.map((r) => r.inBand ?? null)),
           replaced: meanOrNull(list.map((r) => r.replaced ?? null)),
+          tieTops: list.flatMap((r) => (r.tieTop ? [r.tieTop] : [])),
         };
       }),
       columns: settings.map((s) => ({ attack: s.kind, value: s.value ?? null, variant: s.variant ?? null })),

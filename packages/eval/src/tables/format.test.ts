@@ -42,6 +42,13 @@ describe('formatTables', () => {
     expect(text).toMatch(/Random\s+100\s+n\/a\s+n\/a\s+n\/a/);
   });
 
+  it('says, seed by seed, which class the probe put on top and why when it did not run', () => {
+    expect(text).toContain(
+      'Ours (default), class on top by probe fine-tune: last (a probe fine-tune flipped 80 % with the runner-up on top, 100 % with the least supported class); runner-up (no probe: no training data was given for the probe fine-tune)',
+    );
+    expect(text).not.toMatch(/Ours \(paper preset\), class on top/);
+  });
+
   it('marks cells where the tampered model answered NaN and says how many queries did', () => {
     const result = sampleStudyResult();
     const broken = { ...result, cells: result.cells.map((c) => (c.method === 'ours' && c.attack === 'fp16' ? { ...c, nonFiniteSamples: 7 } : c)) };

@@ -1,5 +1,6 @@
 import { methodTitle, type MethodName } from '../study/config.ts';
 import type { StudyResult } from '../study/runner.ts';
+import { describeTieTop } from '@modelseal/core';
 
 /** Column headings as the paper words them (Tables 4-9). */
 const PARAMETER_TITLES: Record<string, string> = {
@@ -90,5 +91,10 @@ export function formatTables(result: StudyResult): string {
     }),
   ]);
   const header = `${result.model} (${result.runtime}), ${result.dataset}, ${result.count} samples per seed`;
-  return [header, ...blocks, `quality against the natural images the samples start from\n${quality}`].join('\n\n');
+  const probes = rows.flatMap((method) => {
+    const s = result.methods.find((m) => m.method === method)!;
+    return s.tieTops.length === 0 ? [] : [`${methodTitle(method, result.ours)}, class on top by probe fine-tune: ${s.tieTops.map(describeTieTop).join('; ')}`];
+  });
+  return [header, ...blocks, `quality against the natural images the samples start from\n${quality}`, ...probes].join('\n\n');
 }
+

@@ -7,7 +7,7 @@ import { useParams } from 'next/navigation';
 import { useProject } from '../../../../../client/project.ts';
 import { useTRPC, useTRPCClient } from '../../../../../client/trpc.ts';
 import { TriggerSampleGrid } from '../../../../../components/TriggerSampleGrid.tsx';
-import { asRecord, formatDuration, formatValue } from '../../../../../components/modelStatus.ts';
+import { asRecord, formatDuration, formatValue, tieTopSummary } from '../../../../../components/modelStatus.ts';
 import { ErrorBox, Loading, PageHeader, formatDate, formatPercent } from '../../../../../components/ui.tsx';
 
 /** Saves base64 bytes as a file through a temporary object URL. */
@@ -61,6 +61,7 @@ export default function TriggerSetPage() {
   const paramKeys = [...PARAM_ORDER.filter((k) => Object.hasOwn(params, k)), ...Object.keys(params).filter((k) => !PARAM_ORDER.includes(k)).sort()];
   const converged = typeof stats.converged === 'number' ? stats.converged : null;
   const samples = typeof stats.samples === 'number' ? stats.samples : s.sampleCount;
+  const tieTop = tieTopSummary(stats);
 
   return (
     <div data-testid="trigger-set-page" data-trigger-set-id={s.id}>
@@ -92,6 +93,7 @@ export default function TriggerSetPage() {
               : undefined
           }
         />
+        {tieTop ? <Stat label="Class on top" value={tieTop.value} hint={tieTop.hint} /> : null}
         <Stat label="Iterations" value={formatValue(stats.iterations)} />
         <Stat label="Model queries" value={formatValue(stats.queries)} hint={typeof stats.queries === 'number' && samples > 0 ? `${(stats.queries / samples).toFixed(1)} per sample` : undefined} />
         <Stat label="Duration" value={formatDuration(typeof stats.durationMs === 'number' ? stats.durationMs : null)} />
