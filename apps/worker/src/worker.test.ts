@@ -62,6 +62,10 @@ describe('worker', () => {
     expect((await store.stat(set.artifactRef))?.encrypted).toBe(true);
     const decoded = decodeTriggerSet(await store.get(set.artifactRef));
     expect(decoded.triggerSet.labels).toHaveLength(6);
+    // The default preset probed which tied class to put on top with a fine-tune on MNIST training images.
+    const tieTop = (set.stats as { tieTop?: { chosen: string; flips: unknown } }).tieTop;
+    expect(tieTop?.flips).toEqual({ runnerUp: expect.any(Number), last: expect.any(Number) });
+    expect((decoded.triggerSet.metadata.extra as { tieTop?: { chosen: string } }).tieTop?.chosen).toBe(tieTop?.chosen);
     triggerSetId = set.id;
   }, 120_000);
 

@@ -11,6 +11,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export function yieldingAdapter(adapter: ModelAdapter): ModelAdapter {
   const vjp = adapter.vjp?.bind(adapter);
   const queryCount = adapter.queryCount?.bind(adapter);
+  const fineTune = adapter.fineTune?.bind(adapter);
   return {
     kind: adapter.kind,
     describe: () => adapter.describe(),
@@ -27,6 +28,8 @@ export function yieldingAdapter(adapter: ModelAdapter): ModelAdapter {
         }
       : {}),
     ...(adapter.weights ? { weights: adapter.weights } : {}),
+    // Yields between SGD steps by itself (the runtimes' fine-tunes await each step).
+    ...(fineTune ? { fineTune } : {}),
     ...(queryCount ? { queryCount } : {}),
     dispose: () => adapter.dispose(),
   };

@@ -21,7 +21,7 @@ describe('fragilizeToFile tie sizes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number; spareCandidates?: number; tieTop?: 'runner-up' | 'last' | 'original' } = {}) => {
+  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number; spareCandidates?: number; tieTop?: 'probe' | 'runner-up' | 'last' | 'original'; iterations?: number } = {}) => {
     const out = join(dir, `${name}.safetensors`);
     // Silences the JSON summary the command prints.
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -71,5 +71,16 @@ describe('fragilizeToFile tie sizes', () => {
     expect(settings.tieTop).toBe('last');
     expect(settings.spareCandidates).toBe(0);
     expect(last.summary.replacedSamples).toBe(0);
+  });
+
+  it('by default probes the class on top with a fine-tune on MNIST training images and records what it saw', async () => {
+    const probed = await seal('probed', 200, { iterations: 12, spareCandidates: 0 });
+    const decision = probed.summary.tieTop as { chosen: string; flips: { runnerUp: number; last: number } | null };
+    expect(['runner-up', 'last']).toContain(decision.chosen);
+    expect(decision.flips).not.toBeNull();
+    expect(probed.extra.tieTop).toMatchObject({ chosen: decision.chosen, flips: decision.flips });
+    // The search stopped before the probe's iteration: it says so and keeps the runner-up.
+    const short = await seal('short', 200, { spareCandidates: 0 });
+    expect(short.summary.tieTop).toMatchObject({ chosen: 'runner-up', flips: null, skipped: 'the search ended before iteration 10' });
   });
 });
