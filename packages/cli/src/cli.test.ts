@@ -172,6 +172,8 @@ describe('modelseal CLI on the MNIST demo model', () => {
       [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'nope', '--count', '2', '--out', join(dir, 'x')], /nope/],
       [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'mnist', '--count', '2', '--out', join(dir, 'x'), '--spare-candidates', '1.5'], /--spare-candidates must be a number from 0 to 1/],
       [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'mnist', '--count', '2', '--out', join(dir, 'x'), '--tie-top', 'first'], /--tie-top/],
+      [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'mnist', '--count', '2', '--out', join(dir, 'x'), '--tie-mean-psnr', '-3'], /--tie-mean-psnr must be a number ≥ 0/],
+      [['fragilize', '--model', DEMO_MODELS.mnist, '--dataset', 'mnist', '--count', '2', '--out', join(dir, 'x'), '--min-tie-classes', '9', '--max-tie-classes', '8'], /minTieClasses/],
       [['inspect', PY_READER], /read_safetensors\.py/],
     ];
     for (const [args, message] of cases) {

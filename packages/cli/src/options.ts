@@ -19,6 +19,14 @@ export function parsePositiveNumber(name: string) {
   };
 }
 
+export function parseNonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0, got "${value}"`);
+    return n;
+  };
+}
+
 export function parseFraction(name: string) {
   return (value: string): number => {
     const n = Number(value);

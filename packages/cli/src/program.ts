@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { OBJECTIVE_NAMES, PRESET_NAMES } from '@modelseal/core';
-import { parseChoice, parseFraction, parseInteger, parsePositiveNumber } from './options.ts';
+import { parseChoice, parseFraction, parseInteger, parseNonNegativeNumber, parsePositiveNumber } from './options.ts';
 
 export interface CommandHandlers {
   train(options: Record<string, unknown>): Promise<number>;
@@ -54,8 +54,10 @@ export function buildProgram(handlers: CommandHandlers, setExitCode: (code: numb
     .option('--epsilon <x>', 'step size ε (initial step for the default preset)', parsePositiveNumber('--epsilon'))
     .option('--iterations <n>', 'maximum iterations', parseInteger('--iterations', 1, 1_000_000))
     .option('--tie-classes <k>', 'junction presets: how many classes must tie (ChangeRate ceiling ≈ (k−1)/k, lower PSNR)', parseInteger('--tie-classes', 2, 1000))
-    .option('--max-tie-classes <k>', 'junction presets: samples whose larger tie fits --tie-psnr tie up to this many classes', parseInteger('--max-tie-classes', 2, 1000))
-    .option('--tie-psnr <db>', 'junction presets: image-quality budget (PSNR, dB) for tying more than --tie-classes', parsePositiveNumber('--tie-psnr'))
+    .option('--max-tie-classes <k>', 'junction presets: largest tie a sample may get (default preset: 8)', parseInteger('--max-tie-classes', 2, 1000))
+    .option('--min-tie-classes <k>', 'junction presets with --tie-mean-psnr: smallest tie a sample may get (default preset: 5)', parseInteger('--min-tie-classes', 2, 1000))
+    .option('--tie-mean-psnr <db>', 'junction presets: share tie sizes out over the set so that the mean first-order PSNR stays at or above this (default preset: 25.85, about 25 dB in the end); 0 to size each sample alone with --tie-psnr', parseNonNegativeNumber('--tie-mean-psnr'))
+    .option('--tie-psnr <db>', 'junction presets without --tie-mean-psnr: a sample ties more than --tie-classes classes while its first-order PSNR stays at or above this', parsePositiveNumber('--tie-psnr'))
     .option('--max-evaluations <n>', 'junction presets: gradient evaluations one sample may spend (default preset: 180, i.e. 195 with choosing it); 0 for no limit', parseInteger('--max-evaluations', 0, 100_000_000))
     .addOption(new Option('--selection <kind>', 'trigger candidates: seeded (first correctly classified of a seeded shuffle) or junction-distance (the ones nearest a --tie-classes tie in a larger pool); default from the preset').choices(['seeded', 'junction-distance']))
     .option('--selection-pool <n>', 'junction-distance selection: pool size as a multiple of --count', parseInteger('--selection-pool', 1, 1000))

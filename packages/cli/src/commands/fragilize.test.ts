@@ -21,7 +21,7 @@ describe('fragilizeToFile tie sizes', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number; spareCandidates?: number; tieTop?: 'probe' | 'runner-up' | 'last' | 'original'; iterations?: number } = {}) => {
+  const seal = async (name: string, tiePsnr: number, more: { maxEvaluations?: number; spareCandidates?: number; tieTop?: 'probe' | 'runner-up' | 'last' | 'original'; iterations?: number; tieMeanPsnr?: number; minTieClasses?: number } = {}) => {
     const out = join(dir, `${name}.safetensors`);
     // Silences the JSON summary the command prints.
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -35,6 +35,8 @@ describe('fragilizeToFile tie sizes', () => {
         iterations: 3,
         maxTieClasses: 7,
         tiePsnr,
+        // Each sample sized alone by tiePsnr unless a test asks for the set-wide budget.
+        tieMeanPsnr: 0,
         ...more,
         json: true,
         modelLabel: ONNX_MODEL,
@@ -53,6 +55,14 @@ describe('fragilizeToFile tie sizes', () => {
     const strict = await seal('strict', 200);
     expect(strict.summary.meanTieClasses).toBe(6);
     expect(strict.extra.tieClassesPerSample).toEqual([6, 6, 6, 6]);
+  });
+
+  it('passes --tie-mean-psnr and --min-tie-classes through: the set-wide budget decides the ties', async () => {
+    const generous = await seal('mean-generous', 200, { tieMeanPsnr: 1, minTieClasses: 4 });
+    expect(generous.extra.tieClassesPerSample).toEqual([7, 7, 7, 7]);
+    const strict = await seal('mean-strict', 1, { tieMeanPsnr: 199, minTieClasses: 4 });
+    expect(strict.extra.tieClassesPerSample).toEqual([4, 4, 4, 4]);
+    expect((strict.extra.settings as Record<string, unknown>).tieMeanPsnr).toBe(199);
   });
 
   it('passes --max-evaluations through; 0 lifts the preset’s limit', async () => {

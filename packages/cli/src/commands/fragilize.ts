@@ -40,6 +40,9 @@ export interface FragilizeCommandOptions {
   readonly spareCandidates?: number;
   readonly maxTieClasses?: number;
   readonly tiePsnr?: number;
+  /** 0 turns the set-wide allocation off (each sample sized alone by tiePsnr). */
+  readonly tieMeanPsnr?: number;
+  readonly minTieClasses?: number;
   /** 0 lifts the preset's limit. */
   readonly maxEvaluations?: number;
   readonly gradient?: 'exact' | 'nes' | 'spsa';
@@ -90,6 +93,8 @@ export async function fragilizeToFile(
     ...(options.spareCandidates !== undefined ? { spareCandidates: options.spareCandidates } : {}),
     ...(options.maxTieClasses !== undefined ? { maxTieClasses: options.maxTieClasses } : {}),
     ...(options.tiePsnr !== undefined ? { tiePsnr: options.tiePsnr } : {}),
+    ...(options.tieMeanPsnr !== undefined ? { tieMeanPsnr: options.tieMeanPsnr === 0 ? null : options.tieMeanPsnr } : {}),
+    ...(options.minTieClasses !== undefined ? { minTieClasses: options.minTieClasses } : {}),
     ...(options.tieTop !== undefined ? { tieTop: options.tieTop } : {}),
     ...(options.maxEvaluations !== undefined ? { maxEvaluations: options.maxEvaluations === 0 ? null : options.maxEvaluations } : {}),
   };
