@@ -44,7 +44,7 @@ describe('fragilize with a mean-PSNR tie budget', () => {
     const random = new Random(6);
     const inputs = { data: Float32Array.from({ length: 10 * 64 }, () => random.next()), shape: [10, 1, 8, 8] };
     const base = { adapter, inputs, preset: 'junction', tieClasses: 4, minTieClasses: 3, maxTieClasses: 6, maxIterations: 2 } as const;
-    const generous = await fragilize({ ...base, tieMeanPsnr: 1 });
+    const generous = await fragilize({ ...base, tieMeanPsnr: 1, tiePsnr: 1 });
     expect(generous.samples.map((s) => s.tieClasses)).toEqual(Array(10).fill(6));
     const strict = await fragilize({ ...base, tieMeanPsnr: 199 });
     expect(strict.samples.map((s) => s.tieClasses)).toEqual(Array(10).fill(3));

@@ -157,18 +157,20 @@ async function chooseTieSizes(
   // PSNR = 20·log10(range / RMSE) and ‖δ‖₂ = RMSE·√d.
   const scale = (hi - lo) * Math.sqrt(sizeOf(description.inputShape));
   const base = Math.min(settings.tieClasses, scored.tieClasses);
-  if (settings.tieMeanPsnr !== null) {
-    // distances[k − 2] is the distance to a k-class tie.
-    const psnrOf = (row: ArrayLike<number>, k: number): number => linearPsnr(scale, row[k - 2]!);
-    const sizes = allocateTieSizes(scored.distances.map((row) => (k: number) => psnrOf(row, k)), Math.min(settings.minTieClasses, base), scored.tieClasses, settings.tieMeanPsnr);
-    return { sizes, gradientEvaluations: scored.gradientEvaluations, queries: scored.queries };
-  }
   const budget = scale * 10 ** (-settings.tiePsnr / 20);
-  const sizes = scored.distances.map((d) => {
+  const perSample = scored.distances.map((d) => {
     let k = base;
     while (k < scored.tieClasses && d[k - 1]! <= budget) k++;
     return k;
   });
+  if (settings.tieMeanPsnr === null) return { sizes: perSample, gradientEvaluations: scored.gradientEvaluations, queries: scored.queries };
+  // distances[k − 2] is the distance to a k-class tie.
+  const psnrs = scored.distances.map((row) => (k: number) => linearPsnr(scale, row[k - 2]!));
+  // Never below what the per-sample rule spends: how far the search ends from its first-order
+  // estimate differs between models (0.8 dB on the MNIST ONNX CNN, 1.3 on the TF.js one), so
+  // the set-wide budget only redistributes where that rule is already cheaper than it.
+  const perSampleMean = perSample.reduce((sum, k, i) => sum + psnrs[i]!(k), 0) / Math.max(1, perSample.length);
+  const sizes = allocateTieSizes(psnrs, Math.min(settings.minTieClasses, base), scored.tieClasses, Math.max(settings.tieMeanPsnr, perSampleMean));
   return { sizes, gradientEvaluations: scored.gradientEvaluations, queries: scored.queries };
 }
 
