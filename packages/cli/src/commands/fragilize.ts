@@ -199,7 +199,7 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
       process.stdout.write(
         [
           `wrote ${summary.out}: ${summary.samples} fragile samples${summary.signed ? ' (signed)' : ''}`,
-          `  ${summary.preset} preset, ${summary.method === 'junction' ? `${tieDescription(summary.tieClasses as number, summary.meanTieClasses as number)} junction${summary.selection === 'junction-distance' ? ' (candidates chosen by junction distance)' : ''}` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
+          `  ${summary.preset} preset, ${summary.method === 'junction' ? `${tieDescription(result.samples.map((sample) => sample.tieClasses))} junction${summary.selection === 'junction-distance' ? ' (candidates chosen by junction distance)' : ''}` : `objective ${summary.objective}`}, ${summary.iterations} iterations, ${(summary.gradientEvaluationsPerSample as number).toFixed(1)} gradient evaluations per sample, ${((summary.durationMs as number) / 1000).toFixed(1)} s`,
           `  converged ${summary.converged}/${summary.samples}${(summary.replacedSamples as number) > 0 ? ` (${summary.replacedSamples as number} spare${summary.replacedSamples === 1 ? '' : 's'} fragilized in place of samples that missed the band)` : ''}; median top-1/top-2 margin ${(summary.medianMargin as number).toExponential(2)}; mean max probability ${(summary.meanMaxProbability as number).toFixed(3)}`,
           ...(result.tieTop ? [`  class on top: ${describeTieTop(result.tieTop)}`] : []),
           `  image quality: PSNR ${(summary.meanPsnr as number).toFixed(1)} dB, SSIM ${(summary.meanSsim as number).toFixed(3)}`,
@@ -214,7 +214,10 @@ export async function runFragilize(options: FragilizeCommandOptions): Promise<nu
 }
 
 /** "6-class", or "6-8-class (mean 6.7)" when samples with room to spare tie more classes. */
-function tieDescription(base: number, mean: number): string {
-  if (Math.abs(mean - base) < 1e-9) return `${base}-class`;
-  return `${base}+-class (mean ${mean.toFixed(1)} classes)`;
+/** "6-class" when every sample ties the same number of classes, else "5-8-class (mean 6.5 classes)". */
+function tieDescription(sizes: readonly number[]): string {
+  const low = Math.min(...sizes);
+  const high = Math.max(...sizes);
+  if (low === high) return `${low}-class`;
+  return `${low}-${high}-class (mean ${(sizes.reduce((sum, k) => sum + k, 0) / sizes.length).toFixed(1)} classes)`;
 }
