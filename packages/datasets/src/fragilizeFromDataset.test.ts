@@ -75,7 +75,7 @@ describe('fragilizeFromDataset', () => {
   it('draws spares as the next candidates in the selection order', async () => {
     const set = await images();
     // The pool (20 × count) and the screen cover all 80 samples for both counts, so only the ranking decides.
-    const selection = triggerSelectionFor(resolveSettings({ preset: 'default', tieClasses: 3, maxTieClasses: 3, selectionScreen: 20 }));
+    const selection = triggerSelectionFor(resolveSettings({ preset: 'default', tieClasses: 3, minTieClasses: 3, maxTieClasses: 3, selectionScreen: 20 }));
     const picked = await pickTriggerCandidates(adapter, set, { count: 6, seed: 4, spare: 3, selection });
     const wider = await pickTriggerCandidates(adapter, set, { count: 9, seed: 4, selection });
     expect(picked.indices).toEqual(wider.indices.slice(0, 6));
