@@ -2,6 +2,7 @@ import {
   exactGradient,
   fragilize,
   gatherRows,
+  PROBE_BATCH_SIZE,
   Random,
   replaceSamples,
   resolveSettings,
@@ -28,7 +29,7 @@ export interface FragilizeFromDatasetOptions extends Omit<FragilizeOptions, 'ada
   readonly onCandidates?: (candidates: TriggerCandidates) => void | Promise<void>;
   /**
    * Normal labelled images (the training split) for the `probe` tie top's fine-tune; a seeded
-   * subset of `probeSteps` × 32 of them is converted. Without them `probe` keeps the runner-up.
+   * subset of `probeSteps` × PROBE_BATCH_SIZE of them is converted. Without them `probe` keeps the runner-up.
    */
   readonly probeImages?: ImageSet;
 }
@@ -100,12 +101,9 @@ export async function fragilizeFromDataset(adapter: ModelAdapter, images: ImageS
   return { result, indices, candidates, replaced };
 }
 
-// The probe fine-tune runs `steps` batches of 32 (fragilize's PROBE_BATCH_SIZE).
-const PROBE_BATCH = 32;
-
 /** A seeded subset of the labelled images, as many as the probe's batches draw, in the model's layout. */
 function probeBatch(adapter: ModelAdapter, images: ImageSet, steps: number, seed: number): LabelledBatch {
-  const take = Math.min(images.count, steps * PROBE_BATCH);
+  const take = Math.min(images.count, steps * PROBE_BATCH_SIZE);
   const picks = new Random(seed ^ 0x5eed7007).shuffle(Array.from({ length: images.count }, (_, i) => i)).slice(0, take);
   return { images: toModelBatch(images, adapter.describe(), picks), labels: Int32Array.from(picks, (i) => images.labels[i]!) };
 }

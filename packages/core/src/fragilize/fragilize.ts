@@ -7,7 +7,7 @@ import { refineToBand, type Bracket } from './refine.ts';
 import { junctionSearch } from './junction.ts';
 import { junctionDistances } from './junctionDistance.ts';
 import { resolveSettings, type FragilizeSettings } from './settings.ts';
-import { probeTieTop, type TieTopDecision } from './tieTopProbe.ts';
+import { keptRunnerUp, PROBE_BATCH_SIZE, probeTieTop, type TieTopDecision } from './tieTopProbe.ts';
 import type { LabelledBatch } from '../attacks/trainingData.ts';
 
 export interface SampleStats {
@@ -216,9 +216,6 @@ export function allocateTieSizes(psnrs: readonly ((k: number) => number)[], min:
   }
 }
 
-// The attack configs fine-tune with batches of 32 (paper §4); the probe does the same.
-const PROBE_BATCH_SIZE = 32;
-
 /**
  * Turns normal samples into fragile ones (paper Algorithm 1, descent): every sample of
  * the set moves in one batch along −sign(∇ₓD(f(x))) inside the model's value range.
@@ -341,7 +338,7 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
               seed: settings.seed,
               ...(signal ? { signal } : {}),
             })
-          : { chosen: 'runner-up', flips: null, skipped: 'no training data was given for the probe fine-tune', elapsedMs: 0 };
+          : keptRunnerUp('no training data was given for the probe fine-tune');
         return tieTop.chosen;
       },
       onIteration: (spent, evaluations) => {
@@ -478,7 +475,7 @@ export async function fragilize(options: FragilizeOptions): Promise<FragilizeRes
     durationMs: performance.now() - started,
     ...(trace ? { trace } : {}),
     ...(settings.method === 'junction' && settings.tieTop === 'probe'
-      ? { tieTop: tieTop ?? { chosen: 'runner-up', flips: null, skipped: `the search ended before iteration ${settings.probeIteration}`, elapsedMs: 0 } }
+      ? { tieTop: tieTop ?? keptRunnerUp(`the search ended before iteration ${settings.probeIteration}`) }
       : {}),
   };
 }

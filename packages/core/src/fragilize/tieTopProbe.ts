@@ -37,6 +37,14 @@ export interface TieTopProbeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Batch size of the probe fine-tune: the attack configs fine-tune with batches of 32 (paper §4). */
+export const PROBE_BATCH_SIZE = 32;
+
+/** The decision when no probe ran: the runner-up stays, and the set records why. */
+export function keptRunnerUp(reason: string, elapsedMs = 0): TieTopDecision {
+  return { chosen: 'runner-up', flips: null, skipped: reason, elapsedMs };
+}
+
 // Switching away from the runner-up (measured the better top on three of four models) needs
 // a clear signal: the probe's two shares differ by 3-8 points between models where the tops
 // did about equally and by 30 where `last` was much better (docs/design-notes.md).
@@ -53,7 +61,7 @@ const LOG_FLOOR = 1e-30;
 export async function probeTieTop(options: TieTopProbeOptions): Promise<TieTopDecision> {
   const started = performance.now();
   const { adapter, points, ties, signal } = options;
-  const skipped = (reason: string): TieTopDecision => ({ chosen: 'runner-up', flips: null, skipped: reason, elapsedMs: performance.now() - started });
+  const skipped = (reason: string): TieTopDecision => keptRunnerUp(reason, performance.now() - started);
   const weights = adapter.weights;
   if (!adapter.fineTune || !weights) return skipped(`the ${adapter.kind} model cannot be fine-tuned here`);
   if (options.data.labels.length === 0) return skipped('no training data for the probe fine-tune');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelAdapter, ModelDescription } from '../adapter/contract.ts';
+import { snapshotWeights } from '../attacks/report.ts';
 import { isModelSealError } from '../errors.ts';
 import { sizeOf, type Tensor } from '../tensor/tensor.ts';
 import { Random } from '../util/random.ts';
@@ -222,8 +223,7 @@ export function runAdapterConformance(name: string, options: ConformanceOptions)
         const row = Array.from(before.data.subarray(r * n, (r + 1) * n));
         return (row.indexOf(Math.max(...row)) + 1) % n;
       });
-      const snapshot = new Map<string, Float32Array>();
-      for (const info of await adapter.weights!.list()) snapshot.set(info.name, (await adapter.weights!.read(info.name)).slice());
+      const snapshot = await snapshotWeights(adapter.weights!);
       const result = await adapter.fineTune!({ images: inputs, labels, learningRate: 0.05, steps: 3, batchSize: 4, batchNorm: 'frozen', seed: 1 });
       expect(result.losses).toHaveLength(3);
       expect(result.weights.changed).toBeGreaterThan(0);
